@@ -1,0 +1,19 @@
+# The two commands of the README. Each does its own set-up on a fresh machine:
+# npm dependencies (Node 24 included) and, for the tests, the external tools.
+.PHONY: demo test setup
+
+# Tools the test suite and benchmarks need; `lab setup` also reports the rest.
+REQUIRED_TOOLS := redis-server,haproxy,hazelcast,toxiproxy-server
+
+demo: node_modules/.deps-stamp
+	npx lab demo
+
+test: node_modules/.deps-stamp setup
+	npm test
+
+setup: node_modules/.deps-stamp
+	npx lab setup --require $(REQUIRED_TOOLS)
+
+node_modules/.deps-stamp: package.json package-lock.json
+	npm ci
+	touch $@

@@ -1,0 +1,108 @@
+import { parseArgs } from 'node:util';
+import { chaos } from './commands/chaos.ts';
+import { demo } from './commands/demo.ts';
+import { down } from './commands/down.ts';
+import { setup } from './commands/setup.ts';
+import { status } from './commands/status.ts';
+import { up } from './commands/up.ts';
+import { LabError } from './errors.ts';
+import { STATE_DIR } from './paths.ts';
+
+const USAGE = `usage: lab <command> [options]
+
+  setup [--check] [--require a,b]  find or install the external tools; print versions
+  up [--strategy S] [--nodes N] [--port P]
+                                   start a topology in the background; print endpoints
+  status [--json]                  processes, health, strategy, per-node sessions
+  kill|pause|resume|start NODE     chaos by hand (kill is SIGKILL, pause is SIGSTOP)
+  down                             stop everything lab up started
+  demo                             a short scripted journey through a fresh topology`;
+
+const print = (line: string) => process.stdout.write(line + '\n');
+
+function integer(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value))
+    throw new LabError('BAD_OPTION', `--${name} must be a number, got "${value}"`);
+  return Number(value);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      strategy: { type: 'string' },
+      nodes: { type: 'string' },
+      port: { type: 'string' },
+      json: { type: 'boolean' },
+      check: { type: 'boolean' },
+      require: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  switch (command) {
+    case 'setup':
+      return setup(
+        {
+          install: !values.check,
+          require: values.require ? values.require.split(',').filter(Boolean) : [],
+        },
+        print,
+      );
+    case 'up':
+      return up(
+        {
+          stateDir: STATE_DIR,
+          strategy: values.strategy ?? 'sticky',
+          nodes: integer(values.nodes, 3, 'nodes'),
+          port: integer(values.port, 8080, 'port'),
+        },
+        print,
+      );
+    case 'status':
+      return status(STATE_DIR, values.json ?? false, print);
+    case 'kill':
+    case 'pause':
+    case 'resume':
+    case 'start': {
+      const [nodeId] = positionals;
+      if (!nodeId) throw new LabError('BAD_USAGE', `lab ${command} needs a node id`, 'e.g. node-1');
+      return chaos(STATE_DIR, command, nodeId, print);
+    }
+    case 'down':
+      return down(STATE_DIR, print);
+    case 'demo':
+      return demo(print);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      print(USAGE);
+      return;
+    default:
+      throw new LabError('BAD_USAGE', `unknown command "${command}"`, 'run `lab help`');
+  }
+}
+
+try {
+  await main(process.argv.slice(2));
+} catch (error) {
+  if (error instanceof LabError) {
+    process.stderr.write(`lab: ${error.toLine()}\n`);
+    process.exitCode = 1;
+  } else if (
+    error instanceof TypeError &&
+    'code' in error &&
+    String(error.code).startsWith('ERR_PARSE_ARGS')
+  ) {
+    process.stderr.write(`lab: ${error.message}\n${USAGE}\n`);
+    process.exitCode = 2;
+  } else {
+    process.stderr.write(
+      `lab: unexpected error: ${error instanceof Error ? error.stack : String(error)}\n`,
+    );
+    process.exitCode = 1;
+  }
+}

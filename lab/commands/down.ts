@@ -1,0 +1,14 @@
+import { clearState, readState } from '../state.ts';
+import { stopTopology } from '../topology.ts';
+
+/** Stops everything `lab up` started and forgets it. */
+export async function down(stateDir: string, print: (line: string) => void): Promise<void> {
+  const state = await readState(stateDir);
+  if (!state) {
+    print('nothing is running');
+    return;
+  }
+  await stopTopology(state);
+  await clearState(stateDir);
+  print(`stopped the balancer and ${state.nodes.length} node(s)`);
+}

@@ -1,0 +1,93 @@
+import { balancerAdmin, type BalancerNodeView } from '../admin-client.ts';
+import { processState, type ProcessState } from '../process-supervisor.ts';
+import { requireState } from '../state.ts';
+
+/** The shape of `lab status --json`; scripts rely on it (DESIGN.md, "CLI"). */
+export interface StatusReport {
+  strategy: string;
+  balancer: { url: string; adminUrl: string; pid: number; state: ProcessState; policy?: string };
+  nodes: {
+    id: string;
+    url: string;
+    pid: number;
+    /** Process state: running, paused (SIGSTOP) or dead. */
+    state: ProcessState;
+    /** The balancer's view: up, down, draining, disabled (absent if it does not answer). */
+    health?: string;
+    sessions?: number;
+  }[];
+}
+
+async function nodeSessions(url: string, token: string): Promise<number | undefined> {
+  try {
+    const response = await fetch(`${url}/admin/status`, {
+      headers: { authorization: `Bearer ${token}` },
+      signal: AbortSignal.timeout(1000),
+    });
+    if (!response.ok) return undefined;
+    const body = (await response.json()) as { sessions?: number };
+    return body.sessions;
+  } catch {
+    return undefined; // paused or dead: the process state says which
+  }
+}
+
+export async function collectStatus(stateDir: string): Promise<StatusReport> {
+  const state = await requireState(stateDir);
+  const balancerState = await processState(state.balancer.pid);
+  let views: BalancerNodeView[] = [];
+  let policy: string | undefined;
+  if (balancerState === 'running') {
+    const { adminUrl, adminToken } = state.balancer;
+    try {
+      views = await balancerAdmin<BalancerNodeView[]>(adminUrl, adminToken, 'GET', '/nodes');
+      policy = (await balancerAdmin<{ policy: string }>(adminUrl, adminToken, 'GET', '/policy'))
+        .policy;
+    } catch {
+      views = [];
+    }
+  }
+  const nodes = await Promise.all(
+    state.nodes.map(async (node) => {
+      const processNow = await processState(node.pid);
+      const sessions =
+        processNow === 'running' ? await nodeSessions(node.url, state.nodeAdminToken) : undefined;
+      const health = views.find((view) => view.id === node.id)?.state;
+      return { id: node.id, url: node.url, pid: node.pid, state: processNow, health, sessions };
+    }),
+  );
+  return {
+    strategy: state.strategy,
+    balancer: {
+      url: state.balancer.url,
+      adminUrl: state.balancer.adminUrl,
+      pid: state.balancer.pid,
+      state: balancerState,
+      policy,
+    },
+    nodes,
+  };
+}
+
+export async function status(
+  stateDir: string,
+  json: boolean,
+  print: (line: string) => void,
+): Promise<void> {
+  const report = await collectStatus(stateDir);
+  if (json) {
+    print(JSON.stringify(report, null, 2));
+    return;
+  }
+  const { balancer } = report;
+  print(`strategy  ${report.strategy}`);
+  print(
+    `balancer  ${balancer.url}  ${balancer.state}  policy=${balancer.policy ?? '?'}  (admin ${balancer.adminUrl}, pid ${balancer.pid})`,
+  );
+  for (const node of report.nodes) {
+    const sessions = node.sessions === undefined ? '-' : String(node.sessions);
+    print(
+      `${node.id.padEnd(9)} ${node.url}  process=${node.state.padEnd(7)} balancer=${(node.health ?? '?').padEnd(8)} sessions=${sessions}  (pid ${node.pid})`,
+    );
+  }
+}

@@ -1,0 +1,72 @@
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { LabError } from './errors.ts';
+import type { ServiceSpec } from './process-supervisor.ts';
+
+export interface NodeEntry {
+  id: string;
+  url: string;
+  pid: number;
+  spec: ServiceSpec;
+}
+
+/** What `lab up` leaves behind for the other commands: pids, ports, tokens. */
+export interface LabState {
+  version: 1;
+  startedAt: string;
+  strategy: string;
+  balancer: { url: string; adminUrl: string; adminToken: string; pid: number; spec: ServiceSpec };
+  nodeAdminToken: string;
+  nodes: NodeEntry[];
+}
+
+export function stateFile(stateDir: string): string {
+  return path.join(stateDir, 'state.json');
+}
+
+export async function readState(stateDir: string): Promise<LabState | undefined> {
+  let text: string;
+  try {
+    text = await readFile(stateFile(stateDir), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  try {
+    return JSON.parse(text) as LabState;
+  } catch {
+    throw new LabError(
+      'STATE_CORRUPT',
+      `${stateFile(stateDir)} is not valid JSON`,
+      'stop leftover processes by hand and delete that file',
+    );
+  }
+}
+
+/** The state of a running topology, or a LabError telling the user to start one. */
+export async function requireState(stateDir: string): Promise<LabState> {
+  const state = await readState(stateDir);
+  if (!state) {
+    throw new LabError('NOT_UP', 'no topology is running', 'start one with `lab up`');
+  }
+  return state;
+}
+
+export async function writeState(stateDir: string, state: LabState): Promise<void> {
+  await mkdir(stateDir, { recursive: true });
+  // Tokens live in here: readable by the owner only.
+  await writeFile(stateFile(stateDir), JSON.stringify(state, null, 2) + '\n', { mode: 0o600 });
+}
+
+export async function clearState(stateDir: string): Promise<void> {
+  await rm(stateFile(stateDir), { force: true });
+}
+
+export function findNode(state: LabState, id: string): NodeEntry {
+  const node = state.nodes.find((entry) => entry.id === id);
+  if (!node) {
+    const known = state.nodes.map((entry) => entry.id).join(', ');
+    throw new LabError('UNKNOWN_NODE', `unknown node "${id}"`, `known nodes: ${known}`);
+  }
+  return node;
+}

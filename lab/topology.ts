@@ -1,0 +1,189 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { LabError } from './errors.ts';
+import { assertPortFree, freePort } from './ports.ts';
+import { ROOT } from './paths.ts';
+import { processState, spawnService, stopService, type ServiceSpec } from './process-supervisor.ts';
+import type { LabState, NodeEntry } from './state.ts';
+import { waitFor } from './wait.ts';
+
+export interface TopologyOptions {
+  stateDir: string;
+  nodes: number;
+  /** Public port of the balancer; 0 picks a free one. */
+  port: number;
+  /** Admin port of the balancer; 0 picks a free one. */
+  adminPort: number;
+  strategy: 'sticky';
+  /** Detached processes outlive the lab command (`lab up`); tests keep them attached. */
+  detached: boolean;
+  readyTimeoutMs?: number;
+}
+
+const NODE_SCRIPT = path.join(ROOT, 'nodes', 'main.ts');
+const BALANCER_SCRIPT = path.join(ROOT, 'balancer', 'main.ts');
+/** Routing the balancer needs for each strategy. */
+const POLICY_OF_STRATEGY = { sticky: 'sticky' } as const;
+
+function token(): string {
+  return randomBytes(24).toString('base64url');
+}
+
+async function lastLines(file: string, count = 5): Promise<string> {
+  try {
+    return (await readFile(file, 'utf8')).trimEnd().split('\n').slice(-count).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+/**
+ * Waits until `url` answers 200, failing fast (with the end of the log) if the
+ * process dies first, so a crash at start-up is reported, not waited out.
+ */
+export async function waitReady(
+  url: string,
+  pid: number,
+  spec: ServiceSpec,
+  timeoutMs: number,
+): Promise<void> {
+  try {
+    await waitFor(
+      async () => {
+        if ((await processState(pid)) === 'dead') {
+          throw new LabError('DIED', `${spec.name} exited during start-up`);
+        }
+        const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
+        await response.body?.cancel();
+        return response.status === 200;
+      },
+      { timeoutMs, what: `${spec.name} at ${url}`, intervalMs: 100 },
+    );
+  } catch (error) {
+    const log = await lastLines(spec.logFile);
+    const message = error instanceof Error ? error.message : String(error);
+    throw new LabError(
+      'NOT_READY',
+      `${spec.name} did not become ready: ${message}`,
+      `log ${spec.logFile}:\n${log}`,
+    );
+  }
+}
+
+export function nodeSpec(
+  id: string,
+  port: number,
+  adminToken: string,
+  logDir: string,
+  extraEnv: Record<string, string> = {},
+): ServiceSpec {
+  return {
+    name: id,
+    command: NODE_SCRIPT,
+    args: [],
+    env: {
+      NODE_ID: id,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      NODE_ADMIN_TOKEN: adminToken,
+      ...extraEnv,
+    },
+    logFile: path.join(logDir, `${id}.log`),
+  };
+}
+
+/** Starts a node from its recorded spec and waits until it is live. */
+export async function startNode(
+  spec: ServiceSpec,
+  url: string,
+  detached: boolean,
+  timeoutMs = 15000,
+): Promise<number> {
+  const pid = spawnService(spec, { detached });
+  await waitReady(`${url}/healthz`, pid, spec, timeoutMs);
+  return pid;
+}
+
+/**
+ * Starts N nodes and the balancer in front of them, waits until each answers,
+ * and returns the state to record. If anything fails, whatever was started is
+ * stopped again before the error propagates.
+ */
+export async function startTopology(options: TopologyOptions): Promise<LabState> {
+  const timeoutMs = options.readyTimeoutMs ?? 20000;
+  const logDir = path.join(options.stateDir, 'logs');
+  await mkdir(logDir, { recursive: true });
+  if (options.port !== 0) await assertPortFree(options.port);
+  if (options.adminPort !== 0) await assertPortFree(options.adminPort);
+  const port = options.port || (await freePort());
+  const adminPort = options.adminPort || (await freePort());
+
+  const nodeAdminToken = token();
+  const started: { pid: number; spec: ServiceSpec }[] = [];
+  const stopStarted = async () => {
+    await Promise.all(started.map(({ pid, spec }) => stopService(pid, spec, 2000)));
+  };
+  const onInterrupt = () => {
+    // Ctrl-C during start-up: leave nothing behind, then exit as interrupted.
+    void stopStarted().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onInterrupt);
+  try {
+    const nodes: NodeEntry[] = [];
+    for (let index = 1; index <= options.nodes; index += 1) {
+      const id = `node-${index}`;
+      const nodePort = await freePort();
+      const url = `http://127.0.0.1:${nodePort}`;
+      const spec = nodeSpec(id, nodePort, nodeAdminToken, logDir);
+      const pid = spawnService(spec, { detached: options.detached });
+      started.push({ pid, spec });
+      nodes.push({ id, url, pid, spec });
+    }
+    await Promise.all(
+      nodes.map((node) => waitReady(`${node.url}/healthz`, node.pid, node.spec, timeoutMs)),
+    );
+
+    const adminToken = token();
+    const configFile = path.join(options.stateDir, 'balancer.json');
+    const config = {
+      listen: { host: '127.0.0.1', port },
+      admin: { host: '127.0.0.1', port: adminPort, token: adminToken },
+      nodes: nodes.map(({ id, url }) => ({ id, url })),
+      policy: POLICY_OF_STRATEGY[options.strategy],
+      sticky: { cookieName: 'SLB', secret: randomBytes(32).toString('base64url') },
+    };
+    await writeFile(configFile, JSON.stringify(config, null, 2) + '\n', { mode: 0o600 });
+    const spec: ServiceSpec = {
+      name: 'balancer',
+      command: BALANCER_SCRIPT,
+      args: [configFile],
+      env: {},
+      logFile: path.join(logDir, 'balancer.log'),
+    };
+    const pid = spawnService(spec, { detached: options.detached });
+    started.push({ pid, spec });
+    const adminUrl = `http://127.0.0.1:${adminPort}`;
+    await waitReady(`${adminUrl}/healthz`, pid, spec, timeoutMs);
+
+    return {
+      version: 1,
+      startedAt: new Date().toISOString(),
+      strategy: options.strategy,
+      balancer: { url: `http://127.0.0.1:${port}`, adminUrl, adminToken, pid, spec },
+      nodeAdminToken,
+      nodes,
+    };
+  } catch (error) {
+    await stopStarted();
+    throw error;
+  } finally {
+    process.removeListener('SIGINT', onInterrupt);
+  }
+}
+
+/** Stops the balancer first (no new requests), then every node. */
+export async function stopTopology(state: LabState): Promise<void> {
+  await stopService(state.balancer.pid, state.balancer.spec);
+  await Promise.all(state.nodes.map((node) => stopService(node.pid, node.spec)));
+}
