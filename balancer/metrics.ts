@@ -1,0 +1,199 @@
+// Prometheus metrics and the plain totals behind `GET /stats`. The registry is
+// the balancer's own (never prom-client's global one), so two balancers in one
+// process, as in tests, never share or clash. Per-request work is one
+// increment on a pre-created series; everything that can be read from node
+// state (in-flight, share, state) is computed at scrape time instead.
+import { Counter, Gauge, Registry } from 'prom-client';
+import type { ErrorCode } from './errors.ts';
+import { errorCodes } from './errors.ts';
+import type { StateChange, UpstreamPool } from './upstream-pool.ts';
+import type { NodeState, Upstream } from './upstream.ts';
+
+const statusClasses = ['1xx', '2xx', '3xx', '4xx', '5xx'] as const;
+const nodeStates: readonly NodeState[] = ['up', 'down', 'draining', 'disabled'];
+/** Label for sticky cookies that name no configured node (forged, stale secret). */
+export const INVALID_COOKIE_LABEL = '(invalid)';
+
+export interface Totals {
+  /** Requests received on the public port. */
+  requests: number;
+  /** Requests answered by a node, by status class of the node's answer. */
+  proxied: Record<(typeof statusClasses)[number], number>;
+  /** Answers the balancer gave itself, by error code. */
+  errors: Partial<Record<ErrorCode, number>>;
+  /** Extra attempts after a connect failure. */
+  retries: number;
+  /** Sticky cookies that could not be honoured (any node, or none). */
+  stickyRedispatches: number;
+}
+
+/**
+ * Makes a labelled series exist at 0, so it is exported before its first
+ * event and rate() works from the start (prom-client only exports series
+ * that have been touched).
+ */
+function zero(series: Counter.Internal): Counter.Internal {
+  series.inc(0);
+  return series;
+}
+
+function classIndex(status: number): number {
+  const i = Math.floor(status / 100) - 1;
+  return i < 0 ? 0 : i > 4 ? 4 : i;
+}
+
+export class BalancerMetrics {
+  readonly registry = new Registry();
+  readonly totals: Totals = {
+    requests: 0,
+    proxied: { '1xx': 0, '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 },
+    errors: {},
+    retries: 0,
+    stickyRedispatches: 0,
+  };
+  private readonly proxiedSeries: Counter.Internal[][];
+  private readonly errorSeries: Map<ErrorCode, Counter.Internal>;
+  private readonly retrySeries: Counter.Internal[];
+  private readonly transitions: Counter<'node' | 'to'>;
+
+  constructor(pool: UpstreamPool, clientConnections: () => Promise<number>) {
+    const registers = [this.registry];
+    const nodes = pool.nodes;
+    const totals = this.totals;
+
+    const requests = new Counter({
+      name: 'balancer_requests_total',
+      help: 'Requests answered by a node, by node and status class',
+      labelNames: ['node', 'status_class'] as const,
+      registers,
+    });
+    this.proxiedSeries = nodes.map((n) => statusClasses.map((c) => zero(requests.labels(n.id, c))));
+
+    const errors = new Counter({
+      name: 'balancer_errors_total',
+      help: 'Answers the balancer gave itself, by error code',
+      labelNames: ['code'] as const,
+      registers,
+    });
+    this.errorSeries = new Map(errorCodes.map((code) => [code, zero(errors.labels(code))]));
+
+    const retries = new Counter({
+      name: 'balancer_retries_total',
+      help: 'Requests retried elsewhere after a connect failure at this node',
+      labelNames: ['node'] as const,
+      registers,
+    });
+    this.retrySeries = nodes.map((n) => zero(retries.labels(n.id)));
+
+    this.transitions = new Counter({
+      name: 'balancer_health_transitions_total',
+      help: 'Node state changes, by node and new state',
+      labelNames: ['node', 'to'] as const,
+      registers,
+    });
+    for (const n of nodes) for (const s of nodeStates) zero(this.transitions.labels(n.id, s));
+    pool.on('change', (change) => this.onChange(change));
+
+    new Counter({
+      name: 'balancer_sticky_redispatches_total',
+      help: 'Sticky cookies that could not be honoured, by the node they named',
+      labelNames: ['node'] as const,
+      registers,
+      collect() {
+        this.reset();
+        let named = 0;
+        for (const n of nodes) {
+          this.inc({ node: n.id }, n.stickyRedispatches);
+          named += n.stickyRedispatches;
+        }
+        this.inc({ node: INVALID_COOKIE_LABEL }, totals.stickyRedispatches - named);
+      },
+    });
+
+    new Gauge({
+      name: 'balancer_node_active_requests',
+      help: 'Requests in flight to each node',
+      labelNames: ['node'] as const,
+      registers,
+      collect() {
+        for (const n of nodes) this.set({ node: n.id }, n.active);
+      },
+    });
+
+    new Gauge({
+      name: 'balancer_node_share',
+      help: 'Fraction of all attempts sent to each node since start',
+      labelNames: ['node'] as const,
+      registers,
+      collect() {
+        const shares = nodeShares(nodes);
+        nodes.forEach((n, i) => this.set({ node: n.id }, shares[i]!));
+      },
+    });
+
+    new Gauge({
+      name: 'balancer_node_state',
+      help: 'Node state: 1 for the current state, 0 for the others',
+      labelNames: ['node', 'state'] as const,
+      registers,
+      collect() {
+        for (const n of nodes) {
+          const current = n.state;
+          for (const s of nodeStates) this.set({ node: n.id, state: s }, s === current ? 1 : 0);
+        }
+      },
+    });
+
+    new Gauge({
+      name: 'balancer_client_connections',
+      help: 'Open client connections on the public port',
+      registers,
+      async collect() {
+        this.set(await clientConnections());
+      },
+    });
+  }
+
+  requestReceived(): void {
+    this.totals.requests++;
+  }
+
+  proxied(node: Upstream, status: number): void {
+    const i = classIndex(status);
+    this.proxiedSeries[node.index]![i]!.inc();
+    this.totals.proxied[statusClasses[i]!]++;
+  }
+
+  balancerError(code: ErrorCode): void {
+    this.errorSeries.get(code)!.inc();
+    this.totals.errors[code] = (this.totals.errors[code] ?? 0) + 1;
+  }
+
+  retried(from: Upstream): void {
+    this.retrySeries[from.index]!.inc();
+    this.totals.retries++;
+  }
+
+  stickyRedispatched(): void {
+    this.totals.stickyRedispatches++;
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  private onChange(change: StateChange): void {
+    if (change.from !== change.to) this.transitions.inc({ node: change.node.id, to: change.to });
+  }
+}
+
+/** Each node's fraction of all attempts, in pool order (all 0 before any traffic). */
+export function nodeShares(nodes: readonly Upstream[]): number[] {
+  let total = 0;
+  for (const n of nodes) total += n.requests;
+  return nodes.map((n) => (total === 0 ? 0 : n.requests / total));
+}

@@ -1,0 +1,268 @@
+// The only file that knows http-proxy. http-proxy 1.18 reports failures as
+// events and callbacks (and throws from its own 'error' event when nobody
+// listens), never through return values; its upstream response stream has no
+// error handler at all, so a node dying mid-body would crash the process.
+// This adapter owns every one of those channels and turns each forwarding
+// attempt into exactly one typed outcome.
+import type { Agent, ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import httpProxy from 'http-proxy';
+import { responseHeaders } from './headers.ts';
+import type { UpstreamTarget } from './upstream.ts';
+
+export type ForwardOutcome =
+  /** The node answered and the whole response was relayed. */
+  | { readonly kind: 'ok'; readonly status: number }
+  /** No connection was made: nothing reached the node, so any request may be retried. */
+  | { readonly kind: 'connect-failed'; readonly error: Error }
+  /**
+   * The connection broke before any response; the node may have seen the
+   * request. `reusedSocket`: it was a pooled keep-alive connection, where the
+   * node closing an idle connection as the request went out looks the same.
+   */
+  | { readonly kind: 'reset'; readonly error: Error; readonly reusedSocket: boolean }
+  /** The node did not start answering within the upstream timeout. */
+  | { readonly kind: 'timeout' }
+  /** The node's answer could not be parsed or relayed; nothing was sent to the client. */
+  | { readonly kind: 'bad-response'; readonly error: Error }
+  /** The node broke after the response head was sent; the client connection was cut. */
+  | { readonly kind: 'broken-response'; readonly error: Error }
+  /** The client went away first; the upstream request was abandoned. */
+  | { readonly kind: 'client-gone' }
+  /** The request could not be sent as it is (Node refused its path or headers). */
+  | { readonly kind: 'bad-request'; readonly error: Error };
+
+export interface ForwardOptions {
+  readonly target: UpstreamTarget;
+  readonly agent: Agent;
+  /** The buffered request body; undefined for requests that have none. */
+  readonly body: Buffer | undefined;
+  /** Flat `[name, value, ...]` headers appended to the node's response. */
+  readonly extraHeaders: readonly string[] | undefined;
+  readonly connectTimeoutMs: number;
+  readonly upstreamTimeoutMs: number;
+}
+
+// Errors that can only happen before a connection exists.
+const CONNECT_ERRORS = new Set([
+  'ECONNREFUSED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+
+function codedError(code: string, message: string): Error {
+  return Object.assign(new Error(message), { code });
+}
+
+// http-proxy copies per-call options with Object.keys, so a string key is how
+// an attempt travels to the 'proxyReq' event, where the outgoing request
+// first becomes visible.
+const ATTEMPT_KEY = 'sessionLabAttempt';
+type AttemptOptions = httpProxy.ServerOptions & { [ATTEMPT_KEY]?: Attempt };
+
+/** One try of one request against one node. Settles exactly once. */
+class Attempt {
+  private settled = false;
+  private connected = false;
+  private proxyReq: ClientRequest | undefined;
+  private proxyRes: IncomingMessage | undefined;
+  private headTimer: NodeJS.Timeout | undefined;
+  private connectTimer: NodeJS.Timeout | undefined;
+  private readonly res: ServerResponse;
+  private readonly opts: ForwardOptions;
+  private readonly resolve: (outcome: ForwardOutcome) => void;
+
+  constructor(res: ServerResponse, opts: ForwardOptions, resolve: (o: ForwardOutcome) => void) {
+    this.res = res;
+    this.opts = opts;
+    this.resolve = resolve;
+    // From dispatch, not from connect: a request queued in a saturated agent
+    // must not wait longer than one that got a socket at once.
+    this.headTimer = setTimeout(this.onHeadTimeout, opts.upstreamTimeoutMs);
+    res.once('close', this.onClientClose);
+  }
+
+  /** http-proxy's per-call error callback: errors of the outgoing and incoming request. */
+  readonly onError = (err: Error): void => {
+    if (this.settled) return;
+    if (this.proxyRes) {
+      this.onBodyError(err);
+      return;
+    }
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    if (this.res.destroyed) this.settle({ kind: 'client-gone' });
+    else if (!this.connected || CONNECT_ERRORS.has(code)) {
+      this.settle({ kind: 'connect-failed', error: err });
+    } else if (code.startsWith('HPE_')) this.settle({ kind: 'bad-response', error: err });
+    else {
+      const reusedSocket = this.proxyReq?.reusedSocket ?? false;
+      this.settle({ kind: 'reset', error: err, reusedSocket });
+    }
+  };
+
+  /** The outgoing request got a socket (fresh or pooled). */
+  onProxyReq(proxyReq: ClientRequest): void {
+    if (this.settled) {
+      proxyReq.destroy();
+      return;
+    }
+    this.proxyReq = proxyReq;
+    const socket = proxyReq.socket;
+    if (socket?.connecting) {
+      this.connectTimer = setTimeout(this.onConnectTimeout, this.opts.connectTimeoutMs);
+      socket.once('connect', () => {
+        this.connected = true;
+        clearTimeout(this.connectTimer);
+      });
+    } else {
+      this.connected = true;
+    }
+    proxyReq.once('response', this.onResponse);
+  }
+
+  private readonly onResponse = (proxyRes: IncomingMessage): void => {
+    clearTimeout(this.headTimer);
+    // Attached before anything else: an unhandled 'error' here kills the process.
+    proxyRes.on('error', this.onBodyError);
+    if (this.settled) {
+      proxyRes.destroy();
+      return;
+    }
+    this.proxyRes = proxyRes;
+    const status = proxyRes.statusCode ?? 502;
+    try {
+      const headers = responseHeaders(
+        proxyRes.rawHeaders,
+        proxyRes.headers.connection,
+        this.opts.extraHeaders,
+      );
+      this.res.writeHead(status, proxyRes.statusMessage, headers);
+    } catch (err) {
+      // Node refuses header names or values it would not send itself.
+      this.abandon();
+      this.settle({ kind: 'bad-response', error: err as Error });
+      return;
+    }
+    // Now an idle timeout: the head came in time, but a body that stalls must
+    // not hold the client forever either.
+    this.proxyReq?.setTimeout(this.opts.upstreamTimeoutMs, this.onBodyIdle);
+    proxyRes.once('end', () => this.settle({ kind: 'ok', status }));
+    proxyRes.once('close', () => {
+      if (!proxyRes.complete)
+        this.onBodyError(codedError('ECONNRESET', 'node closed mid-response'));
+    });
+    proxyRes.pipe(this.res);
+  };
+
+  private readonly onBodyError = (err: Error): void => {
+    if (this.settled) return;
+    this.settle({ kind: 'broken-response', error: err });
+    this.abandon();
+    // The client must see a cut connection, not a response that looks complete.
+    this.res.destroy();
+  };
+
+  private readonly onBodyIdle = (): void => {
+    this.onBodyError(codedError('UPSTREAM_IDLE', 'node stopped sending mid-response'));
+  };
+
+  private readonly onHeadTimeout = (): void => {
+    if (this.settled) return;
+    // Still connecting when the whole budget is spent is a connect failure.
+    if (this.proxyReq && !this.connected) {
+      this.settle({ kind: 'connect-failed', error: codedError('ETIMEDOUT', 'connect timeout') });
+    } else {
+      this.settle({ kind: 'timeout' });
+    }
+    this.abandon();
+  };
+
+  private readonly onConnectTimeout = (): void => {
+    if (this.settled || this.connected) return;
+    this.settle({ kind: 'connect-failed', error: codedError('ETIMEDOUT', 'connect timeout') });
+    this.abandon();
+  };
+
+  private readonly onClientClose = (): void => {
+    if (this.settled || this.res.writableFinished) return;
+    this.settle({ kind: 'client-gone' });
+    this.abandon();
+  };
+
+  /** Drops the upstream side; the agent discards a destroyed socket instead of pooling it. */
+  private abandon(): void {
+    this.proxyRes?.destroy();
+    this.proxyReq?.destroy();
+  }
+
+  settle(outcome: ForwardOutcome): void {
+    if (this.settled) return;
+    this.settled = true;
+    clearTimeout(this.headTimer);
+    clearTimeout(this.connectTimer);
+    this.resolve(outcome);
+  }
+}
+
+export interface ProxyAdapterOptions {
+  /** Errors http-proxy reports outside any request (should not happen). */
+  readonly onStrayError?: (err: Error) => void;
+}
+
+export class ProxyAdapter {
+  private readonly proxy: httpProxy;
+
+  constructor(options: ProxyAdapterOptions = {}) {
+    this.proxy = httpProxy.createProxyServer({
+      // The adapter writes the response itself: http-proxy's response passes
+      // copy the client's Connection header into the response and keep
+      // hop-by-hop headers.
+      selfHandleResponse: true,
+      // Use req.url as it is instead of re-parsing it with the legacy
+      // url.parse (DEP0169); the request handler only lets origin-form paths through.
+      toProxy: true,
+      xfwd: false,
+      changeOrigin: false,
+    });
+    this.proxy.on('proxyReq', (proxyReq, _req, _res, options) => {
+      (options as AttemptOptions)[ATTEMPT_KEY]?.onProxyReq(proxyReq);
+    });
+    // Without this listener http-proxy rethrows errors it cannot route to a callback.
+    const onStray = options.onStrayError ?? (() => {});
+    this.proxy.on('error', (err) => onStray(err));
+  }
+
+  /** Sends one attempt of `req` to a node and relays the answer into `res`. */
+  forward(
+    req: IncomingMessage,
+    res: ServerResponse,
+    opts: ForwardOptions,
+  ): Promise<ForwardOutcome> {
+    return new Promise<ForwardOutcome>((resolve) => {
+      const attempt = new Attempt(res, opts, resolve);
+      const perCall: AttemptOptions = {
+        target: opts.target,
+        agent: opts.agent,
+        // A fresh stream per attempt, so a retry can resend the same bytes.
+        // Requests without a body pipe `req` itself, which Node ends at once
+        // (also when it already ended during an earlier attempt).
+        buffer:
+          opts.body === undefined ? undefined : Readable.from(opts.body.length ? [opts.body] : []),
+        [ATTEMPT_KEY]: attempt,
+      };
+      try {
+        this.proxy.web(req, res, perCall, attempt.onError);
+      } catch (err) {
+        // http.request throws synchronously for paths or headers it will not send.
+        attempt.settle({ kind: 'bad-request', error: err as Error });
+      }
+    });
+  }
+
+  close(): void {
+    this.proxy.removeAllListeners();
+  }
+}

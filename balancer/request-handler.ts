@@ -1,0 +1,282 @@
+// The public request path, as small named steps: refuse what must not reach
+// a node, buffer the body (so a retry can resend it), rewrite headers, then
+// pick a node and forward, retrying elsewhere only when that is safe.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { LimitsConfig } from './config.ts';
+import type { ErrorCode } from './errors.ts';
+import { sendError } from './errors.ts';
+import { prepareRequestHeaders } from './headers.ts';
+import type { BalancerMetrics } from './metrics.ts';
+import type { Policy, RoutingContext } from './policies/index.ts';
+import type { ForwardOutcome, ProxyAdapter } from './proxy-adapter.ts';
+import type { StickyCookie } from './sticky-cookie.ts';
+import type { UpstreamPool } from './upstream-pool.ts';
+import type { Upstream } from './upstream.ts';
+
+export interface RequestHandlerDeps {
+  readonly pool: UpstreamPool;
+  readonly adapter: ProxyAdapter;
+  readonly metrics: BalancerMetrics;
+  readonly stickyCookie: StickyCookie;
+  readonly limits: LimitsConfig;
+  readonly logger: Logger;
+  /** Read on every request, so a live policy switch applies to the next one. */
+  readonly policy: () => Policy;
+}
+
+// A node's own admin endpoints are not for clients. Checked case-insensitively,
+// with repeated or back-slashes and percent-encoding undone, because routers
+// differ in which of these they normalise before matching.
+const ADMIN_PATH = /^[/\\]+admin/i;
+
+function isAdminPath(url: string): boolean {
+  if (ADMIN_PATH.test(url)) return true;
+  if (!url.includes('%')) return false;
+  try {
+    return ADMIN_PATH.test(decodeURIComponent(url));
+  } catch {
+    return false;
+  }
+}
+
+/** Origin-form target for the node, or undefined when the request target is unusable. */
+function originForm(req: IncomingMessage): string | undefined {
+  const url = req.url ?? '';
+  if (url.startsWith('/')) return url;
+  if (url === '*' && req.method === 'OPTIONS') return url;
+  // Absolute-form (RFC 9112 §3.2.2) is legal towards any server.
+  if (/^https?:\/\//i.test(url)) {
+    try {
+      const parsed = new URL(url);
+      return parsed.pathname + parsed.search;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+// Methods whose repetition has the effect of one request (RFC 9110 §9.2.2).
+// Only these are retried after a connection broke under a request the node
+// may already have acted on: repeating a cart write would double it.
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
+
+type BodyResult = Buffer | 'too-large' | 'aborted';
+
+function readBody(req: IncomingMessage, max: number): Promise<BodyResult> | undefined {
+  const declared = req.headers['content-length'];
+  if (
+    req.headers['transfer-encoding'] === undefined &&
+    (declared === undefined || declared === '0')
+  ) {
+    return undefined;
+  }
+  if (declared !== undefined && Number(declared) > max) return Promise.resolve('too-large');
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = (result: BodyResult) => {
+      req.off('data', onData).off('end', onEnd).off('close', onAbort);
+      resolve(result);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > max) done('too-large');
+      else chunks.push(chunk);
+    };
+    const onEnd = () => done(Buffer.concat(chunks, size));
+    // 'close' before 'end' means the client went away mid-body.
+    const onAbort = () => done('aborted');
+    req.on('data', onData).once('end', onEnd).once('close', onAbort);
+  });
+}
+
+const ignore = (): void => {};
+
+export class RequestHandler {
+  private readonly deps: RequestHandlerDeps;
+  private inFlight = 0;
+  private closing = false;
+  private onIdle: (() => void) | undefined;
+
+  constructor(deps: RequestHandlerDeps) {
+    this.deps = deps;
+  }
+
+  /** The `request` listener of the public server. */
+  readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
+    this.inFlight++;
+    this.deps.metrics.requestReceived();
+    // A client error after the handler stopped listening must not become an
+    // unhandled 'error' event.
+    req.on('error', ignore);
+    if (this.closing) res.shouldKeepAlive = false;
+    this.run(req, res)
+      .catch((err: unknown) => {
+        this.deps.logger.error({ err, url: req.url }, 'request handler failed');
+        this.fail(res, 'INTERNAL');
+      })
+      .finally(() => {
+        if (--this.inFlight === 0) this.onIdle?.();
+      });
+  };
+
+  /**
+   * Stops keeping client connections alive and resolves once no request is
+   * in flight, or after `timeoutMs` (resolving false).
+   */
+  drain(timeoutMs: number): Promise<boolean> {
+    this.closing = true;
+    if (this.inFlight === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      this.onIdle = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+    });
+  }
+
+  private async run(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (isAdminPath(req.url ?? '')) return this.fail(res, 'NOT_FOUND');
+    const target = originForm(req);
+    if (target === undefined) return this.fail(res, 'BAD_REQUEST', 'Unsupported request target');
+    req.url = target;
+
+    let body: Buffer | undefined;
+    const reading = readBody(req, this.deps.limits.maxBodyBytes);
+    if (reading) {
+      const result = await reading;
+      if (result === 'aborted') return;
+      if (result === 'too-large') {
+        // The rest of the body is never read, so this connection cannot carry
+        // another request.
+        return this.fail(res, 'BODY_TOO_LARGE', undefined, { connection: 'close' });
+      }
+      body = result;
+    }
+
+    const split = this.deps.stickyCookie.split(req.headers.cookie);
+    prepareRequestHeaders(req, { cookie: split.rest, bodyLength: body?.length });
+    const ctx: RoutingContext = {
+      stickyValue: split.value,
+      tried: undefined,
+      insertCookieFor: undefined,
+      redispatched: false,
+    };
+    await this.dispatch(req, res, body, ctx);
+  }
+
+  private async dispatch(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: Buffer | undefined,
+    ctx: RoutingContext,
+  ): Promise<void> {
+    const { pool, adapter, metrics, limits } = this.deps;
+    const policy = this.deps.policy();
+    let lastFailure: ErrorCode | undefined;
+    for (let attempt = 0; ; attempt++) {
+      const tried = ctx.tried;
+      const candidates = tried ? pool.up.filter((n) => !tried.includes(n)) : pool.up;
+      const redispatchedBefore = ctx.redispatched;
+      const node = policy.pick(candidates, ctx);
+      if (ctx.redispatched && !redispatchedBefore) metrics.stickyRedispatched();
+      // Nothing left after failures: report the failure, not a lack of nodes.
+      if (node === undefined) return this.fail(res, lastFailure ?? 'NO_UPSTREAM');
+
+      node.active++;
+      node.requests++;
+      let outcome: ForwardOutcome;
+      try {
+        outcome = await adapter.forward(req, res, {
+          target: node.target,
+          agent: node.agent,
+          body,
+          extraHeaders:
+            ctx.insertCookieFor === node
+              ? this.deps.stickyCookie.insertHeadersFor(node)
+              : undefined,
+          connectTimeoutMs: limits.connectTimeoutMs,
+          upstreamTimeoutMs: limits.upstreamTimeoutMs,
+        });
+      } finally {
+        node.active--;
+      }
+
+      const failure = this.judge(node, req, outcome);
+      if (failure === undefined) return;
+      if (failure.final || attempt >= limits.retries || res.headersSent) {
+        return this.fail(res, failure.code);
+      }
+      lastFailure = failure.code;
+      (ctx.tried ??= []).push(node);
+      metrics.retried(node);
+    }
+  }
+
+  /** Records an attempt's outcome; returns undefined when the request is finished. */
+  private judge(
+    node: Upstream,
+    req: IncomingMessage,
+    outcome: ForwardOutcome,
+  ): { code: ErrorCode; final: boolean } | undefined {
+    const { pool, metrics, logger } = this.deps;
+    switch (outcome.kind) {
+      case 'ok':
+        metrics.proxied(node, outcome.status);
+        return undefined;
+      case 'client-gone':
+        return undefined;
+      case 'connect-failed':
+        node.errors++;
+        pool.setHealthy(node, false, `passive: ${errorCode(outcome.error)}`);
+        return { code: 'UPSTREAM_UNREACHABLE', final: false };
+      case 'reset':
+        node.errors++;
+        // A fresh connection accepted and then dropped: the node is going
+        // away. On a pooled connection it may only have closed an idle socket
+        // as the request went out (the keep-alive race), so that alone does
+        // not condemn it; the next fresh connect or health check will.
+        if (!outcome.reusedSocket) {
+          pool.setHealthy(node, false, `passive: ${errorCode(outcome.error)} before response`);
+        }
+        return { code: 'UPSTREAM_ERROR', final: !IDEMPOTENT.has(req.method ?? '') };
+      case 'timeout':
+        // Slow is not dead: the health check decides whether it is down.
+        node.errors++;
+        logger.warn({ node: node.id, url: req.url }, 'upstream timeout');
+        return { code: 'UPSTREAM_TIMEOUT', final: true };
+      case 'bad-response':
+        node.errors++;
+        logger.warn({ node: node.id, err: outcome.error }, 'unusable upstream response');
+        return { code: 'UPSTREAM_ERROR', final: true };
+      case 'broken-response':
+        // The adapter already cut the client connection; count it, answer nothing.
+        node.errors++;
+        metrics.balancerError('UPSTREAM_ERROR');
+        logger.warn({ node: node.id, err: outcome.error }, 'upstream failed mid-response');
+        return undefined;
+      case 'bad-request':
+        logger.warn({ err: outcome.error, url: req.url }, 'request could not be forwarded');
+        return { code: 'BAD_REQUEST', final: true };
+    }
+  }
+
+  private fail(
+    res: ServerResponse,
+    code: ErrorCode,
+    message?: string,
+    headers?: Record<string, string>,
+  ): void {
+    this.deps.metrics.balancerError(code);
+    // Headers already on the wire: the only honest signal left is a cut connection.
+    if (res.headersSent) res.destroy();
+    else sendError(res, code, message, headers);
+  }
+}
+
+function errorCode(err: Error): string {
+  return (err as NodeJS.ErrnoException).code ?? err.message;
+}

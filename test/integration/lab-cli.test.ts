@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { StatusReport } from '../../lab/commands/status.ts';
+import { ROOT } from '../../lab/paths.ts';
+import { freePort } from '../../lab/ports.ts';
+import { processState } from '../../lab/process-supervisor.ts';
+
+const execFileAsync = promisify(execFile);
+
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+describe('the lab CLI (up, status, kill, start, down)', function () {
+  this.timeout(60000);
+  let stateDir: string;
+  let port: number;
+
+  async function lab(...args: string[]): Promise<CliResult> {
+    try {
+      const { stdout, stderr } = await execFileAsync(
+        process.execPath,
+        [path.join(ROOT, 'bin', 'lab.js'), ...args],
+        { env: { ...process.env, LAB_STATE_DIR: stateDir }, timeout: 45000 },
+      );
+      return { code: 0, stdout, stderr };
+    } catch (error) {
+      const failure = error as { code: number; stdout: string; stderr: string };
+      return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
+    }
+  }
+
+  async function statusJson(): Promise<StatusReport> {
+    const result = await lab('status', '--json');
+    assert.equal(result.code, 0, result.stderr);
+    return JSON.parse(result.stdout) as StatusReport;
+  }
+
+  before(async () => {
+    stateDir = await mkdtemp(path.join(os.tmpdir(), 'lab-cli-'));
+    // The admin API takes port + 1: find two free neighbours.
+    for (;;) {
+      port = await freePort();
+      if (port < 65000) break;
+    }
+  });
+
+  after(async () => {
+    await lab('down');
+    await rm(stateDir, { recursive: true, force: true });
+  });
+
+  it('starts a topology in the background and reports it as JSON', async () => {
+    const result = await lab('up', '--nodes', '2', '--port', String(port));
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, new RegExp(`balancer\\s+http://127.0.0.1:${port}`));
+
+    const report = await statusJson();
+    assert.equal(report.strategy, 'sticky');
+    assert.equal(report.balancer.url, `http://127.0.0.1:${port}`);
+    assert.deepEqual(
+      report.nodes.map((node) => [node.id, node.state, node.sessions]),
+      [
+        ['node-1', 'running', 0],
+        ['node-2', 'running', 0],
+      ],
+    );
+    const response = await fetch(`${report.balancer.url}/healthz`);
+    assert.equal(response.status, 200);
+    await response.body?.cancel();
+  });
+
+  it('refuses a second up, an unknown node and a busy port with one clear line', async () => {
+    const again = await lab('up', '--port', String(port));
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /already running.*lab down/);
+
+    const unknown = await lab('kill', 'node-9');
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /unknown node "node-9".*node-1, node-2/);
+
+    const otherDir = await mkdtemp(path.join(os.tmpdir(), 'lab-cli-busy-'));
+    try {
+      const { stdout, stderr, code } = await (async () => {
+        try {
+          const out = await execFileAsync(
+            process.execPath,
+            [path.join(ROOT, 'bin', 'lab.js'), 'up', '--port', String(port)],
+            { env: { ...process.env, LAB_STATE_DIR: otherDir }, timeout: 30000 },
+          );
+          return { ...out, code: 0 };
+        } catch (error) {
+          return error as CliResult;
+        }
+      })();
+      assert.equal(code, 1, stdout);
+      assert.match(stderr, new RegExp(`port ${port} .* already in use`));
+    } finally {
+      await rm(otherDir, { recursive: true, force: true });
+    }
+  });
+
+  it('kills, restarts, pauses and resumes a node by hand', async () => {
+    const killed = await lab('kill', 'node-2');
+    assert.equal(killed.code, 0, killed.stderr);
+    assert.equal((await statusJson()).nodes[1]?.state, 'dead');
+
+    const started = await lab('start', 'node-2');
+    assert.equal(started.code, 0, started.stderr);
+    assert.equal((await statusJson()).nodes[1]?.state, 'running');
+
+    assert.equal((await lab('pause', 'node-1')).code, 0);
+    assert.equal((await statusJson()).nodes[0]?.state, 'paused');
+    assert.equal((await lab('resume', 'node-1')).code, 0);
+    assert.equal((await statusJson()).nodes[0]?.state, 'running');
+  });
+
+  it('down leaves no process and no listening port behind', async () => {
+    const report = await statusJson();
+    assert.equal((await lab('pause', 'node-1')).code, 0, 'down must also stop a paused node');
+    const result = await lab('down');
+    assert.equal(result.code, 0, result.stderr);
+    const pids = [report.balancer.pid, ...report.nodes.map((node) => node.pid)];
+    const states = await Promise.all(pids.map(processState));
+    assert.deepEqual(
+      states,
+      pids.map(() => 'dead'),
+    );
+    const refused = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(false);
+      });
+      socket.once('error', () => resolve(true));
+    });
+    assert.equal(refused, true, `nothing listens on ${port} any more`);
+    assert.match((await lab('status')).stderr, /no topology is running/);
+  });
+});
