@@ -48,25 +48,31 @@ export async function waitReady(
   spec: ServiceSpec,
   timeoutMs: number,
 ): Promise<void> {
+  let outcome: 'ready' | 'dead';
   try {
-    await waitFor(
+    outcome = await waitFor<'ready' | 'dead'>(
       async () => {
-        if ((await processState(pid)) === 'dead') {
-          throw new LabError('DIED', `${spec.name} exited during start-up`);
-        }
+        // A crash at start-up ends the wait at once instead of at the deadline.
+        if ((await processState(pid)) === 'dead') return 'dead';
         const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
         await response.body?.cancel();
-        return response.status === 200;
+        return response.status === 200 ? 'ready' : false;
       },
       { timeoutMs, what: `${spec.name} at ${url}`, intervalMs: 100 },
     );
   } catch (error) {
-    const log = await lastLines(spec.logFile);
     const message = error instanceof Error ? error.message : String(error);
     throw new LabError(
       'NOT_READY',
       `${spec.name} did not become ready: ${message}`,
-      `log ${spec.logFile}:\n${log}`,
+      `log ${spec.logFile}:\n${await lastLines(spec.logFile)}`,
+    );
+  }
+  if (outcome === 'dead') {
+    throw new LabError(
+      'DIED',
+      `${spec.name} exited during start-up`,
+      `log ${spec.logFile}:\n${await lastLines(spec.logFile)}`,
     );
   }
 }

@@ -64,10 +64,7 @@ export class GoInstalledTool implements Tool {
       });
       if (!result.ok) return `go install failed: ${result.output.split('\n').slice(-2).join(' ')}`;
       await mkdir(TOOLS_BIN, { recursive: true });
-      await rename(
-        path.join(buildBin, path.basename(this.#modulePackage)),
-        this.binaryPath,
-      );
+      await rename(path.join(buildBin, path.basename(this.#modulePackage)), this.binaryPath);
       return undefined;
     } finally {
       await rm(buildBin, { recursive: true, force: true });

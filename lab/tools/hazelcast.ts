@@ -6,7 +6,11 @@ import type { FoundTool, Tool } from './tool.ts';
 
 /** Pinned: Community Edition, Java 17 minimum. */
 export const HAZELCAST_VERSION = '5.6.0';
-export const HAZELCAST_JAR = path.join(TOOLS_DIR, 'hazelcast', `hazelcast-${HAZELCAST_VERSION}.jar`);
+export const HAZELCAST_JAR = path.join(
+  TOOLS_DIR,
+  'hazelcast',
+  `hazelcast-${HAZELCAST_VERSION}.jar`,
+);
 
 /** The Hazelcast member jar from Maven Central, run with the machine's Java. */
 export class HazelcastTool implements Tool {
