@@ -13,6 +13,12 @@ export interface ServiceSpec {
   args: string[];
   env: Record<string, string>;
   logFile: string;
+  /**
+   * Substrings of /proc/PID/cmdline that identify the process; default the
+   * command and its arguments. For programs that rewrite their process
+   * title (redis-server shows `redis-server 127.0.0.1:PORT`).
+   */
+  identity?: string[];
 }
 
 /** What /proc says of a process the lab started. */
@@ -76,7 +82,10 @@ export async function assertOwned(pid: number, spec: ServiceSpec): Promise<void>
   } catch {
     throw new LabError('NOT_RUNNING', `${spec.name} (pid ${pid}) is not running`);
   }
-  if (!cmdline.includes(spec.command)) {
+  // The command alone (say /usr/bin/java) can match unrelated processes: the
+  // arguments (config file, script) must match too, or what the spec names.
+  const identity = spec.identity ?? [spec.command, ...spec.args];
+  if (!identity.every((part) => cmdline.includes(part))) {
     throw new LabError(
       'NOT_OURS',
       `pid ${pid} no longer runs ${spec.name}; the lab will not signal it`,

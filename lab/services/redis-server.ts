@@ -94,6 +94,8 @@ export class RedisServer {
       args: [configFile],
       env: {},
       logFile: path.join(dir, `${name}.log`),
+      // redis-server replaces its command line with `redis-server 127.0.0.1:PORT`.
+      identity: ['redis-server', `127.0.0.1:${port}`],
     };
     const server = new RedisServer(spec, port, dir, persistence, options);
     await server.#spawn();
