@@ -4,6 +4,7 @@ import { demo } from './commands/demo.ts';
 import { down } from './commands/down.ts';
 import { setup } from './commands/setup.ts';
 import { status } from './commands/status.ts';
+import { strategy } from './commands/strategy.ts';
 import { up } from './commands/up.ts';
 import { LabError } from './errors.ts';
 import { STATE_DIR } from './paths.ts';
@@ -11,9 +12,10 @@ import { STATE_DIR } from './paths.ts';
 const USAGE = `usage: lab <command> [options]
 
   setup [--check] [--require a,b]  find or install the external tools; print versions
-  up [--strategy S] [--nodes N] [--port P]
+  up [--strategy S[:V]] [--nodes N] [--port P]
                                    start a topology in the background; print endpoints
   status [--json]                  processes, health, strategy, per-node sessions
+  strategy NAME[:VARIANT]          switch live: sticky, redis[:cas|lww], clustered[:replicated|partitioned], cookie, jwt
   kill|pause|resume|start NODE     chaos by hand (kill is SIGKILL, pause is SIGSTOP)
   down                             stop everything lab up started
   demo                             a short scripted journey through a fresh topology`;
@@ -70,6 +72,17 @@ async function main(argv: string[]): Promise<void> {
       const [nodeId] = positionals;
       if (!nodeId) throw new LabError('BAD_USAGE', `lab ${command} needs a node id`, 'e.g. node-1');
       return chaos(STATE_DIR, command, nodeId, print);
+    }
+    case 'strategy': {
+      const [name] = positionals;
+      if (!name) {
+        throw new LabError(
+          'BAD_USAGE',
+          'lab strategy needs a name',
+          'e.g. redis, clustered:partitioned',
+        );
+      }
+      return strategy(STATE_DIR, name, print);
     }
     case 'down':
       return down(STATE_DIR, print);

@@ -10,11 +10,28 @@ export interface NodeEntry {
   spec: ServiceSpec;
 }
 
+/** A server the lab started for a strategy (redis-server, a Hazelcast member). */
+export interface ServiceEntry {
+  id: string;
+  /** `redis://host:port` or `host:port`, as the nodes take it. */
+  address: string;
+  pid: number;
+  spec: ServiceSpec;
+}
+
 /** What `lab up` leaves behind for the other commands: pids, ports, tokens. */
 export interface LabState {
   version: 1;
   startedAt: string;
   strategy: string;
+  /** The variant or mode of the strategy (`replicated`, `lww`, ...), when it has one. */
+  variant?: string;
+  services?: {
+    redis?: ServiceEntry;
+    hazelcast?: { clusterName: string; members: ServiceEntry[] };
+  };
+  /** Per-topology keys the nodes need for the cookie and jwt strategies. */
+  secrets?: { cookieKeys: { id: string; secret: string }[]; jwtKeys: unknown };
   balancer: { url: string; adminUrl: string; adminToken: string; pid: number; spec: ServiceSpec };
   nodeAdminToken: string;
   nodes: NodeEntry[];

@@ -19,10 +19,13 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 /** Bad configuration; `message` names every bad variable and how to fix it. */
 export class ConfigError extends Error {
   readonly code = 'CONFIG_INVALID';
+  /** One entry per bad variable, so an entry point can report several loaders at once. */
+  readonly problems: string[];
 
-  constructor(message: string) {
+  constructor(message: string, problems: string[] = [message]) {
     super(message);
     this.name = 'ConfigError';
+    this.problems = problems;
   }
 }
 
@@ -88,7 +91,7 @@ export function loadNodeConfig(env: Record<string, string | undefined> = process
       const name = String(issue.path[0]);
       return `${name} ${issue.message} (${FIXES[name] ?? 'see nodes/config.ts'})`;
     });
-    throw new ConfigError(`invalid node configuration: ${problems.join('; ')}`);
+    throw new ConfigError(`invalid node configuration: ${problems.join('; ')}`, problems);
   }
   const vars = result.data;
   return {

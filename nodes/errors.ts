@@ -10,18 +10,31 @@ export const ERRORS = {
   BAD_CREDENTIALS: { status: 401, message: 'wrong user name or password' },
   NO_SESSION: { status: 401, message: 'no valid session; log in first' },
   SESSION_EXPIRED: { status: 401, message: 'the session has expired; log in again' },
+  REFRESH_REUSED: {
+    status: 401,
+    message: 'refresh token reuse detected; the token family is revoked',
+  },
   ADMIN_UNAUTHORIZED: { status: 401, message: 'send Authorization: Bearer <NODE_ADMIN_TOKEN>' },
   ADMIN_FORBIDDEN: { status: 403, message: 'wrong admin token' },
   NOT_FOUND: { status: 404, message: 'no such route' },
+  NOT_SUPPORTED: { status: 404, message: 'the current session strategy has no such operation' },
   METHOD_NOT_ALLOWED: { status: 405, message: 'method not allowed on this route' },
   CART_CONFLICT: { status: 409, message: 'the cart changed concurrently too often; retry' },
   BODY_TOO_LARGE: { status: 413, message: 'the request body is too large' },
   CART_FULL: { status: 413, message: 'the cart holds the maximum number of distinct items' },
+  COOKIE_TOO_LARGE: {
+    status: 413,
+    message: 'the session cookie would exceed 4096 bytes; the cart was not changed',
+  },
   UNSUPPORTED_ENCODING: { status: 415, message: 'Content-Encoding is not supported' },
   INTERNAL: { status: 500, message: 'internal error' },
   NOT_IMPLEMENTED: { status: 501, message: 'method not implemented' },
   STORE_UNAVAILABLE: { status: 503, message: 'the session store is unavailable' },
   NOT_READY: { status: 503, message: 'the node is not ready' },
+  STRATEGY_UNAVAILABLE: {
+    status: 503,
+    message: 'the new session strategy is not ready; the previous one stays',
+  },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

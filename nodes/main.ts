@@ -1,14 +1,17 @@
 // Entry point of one lab node: `node nodes/main.ts`, configured by the
-// environment (see nodes/config.ts). Exit codes: 0 after a graceful stop,
-// 1 when the server fails, 2 for bad configuration.
+// environment (see nodes/config.ts), starting with the strategy of
+// NODE_STRATEGY_CONFIG. Exit codes: 0 after a graceful stop, 1 when the
+// server fails or the first strategy cannot start (e.g. its store is
+// unreachable), 2 for bad configuration.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import { MemorySessionStore } from '../store/memory-store.ts';
 import { createNodeApp } from './app.ts';
 import { ConfigError, loadNodeConfig } from './config.ts';
 import type { NodeConfig } from './config.ts';
+import { loadStrategyConfig } from './strategies/config.ts';
+import type { StrategyConfig } from './strategies/config.ts';
 
 /** How long in-flight requests get to finish after SIGTERM/SIGINT. */
 const SHUTDOWN_GRACE_MS = 5_000;
@@ -18,27 +21,40 @@ const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 // Node requires headersTimeout > keepAliveTimeout for the above to hold.
 const HEADERS_TIMEOUT_MS = 66_000;
 
-function readConfig(): NodeConfig {
-  try {
-    return loadNodeConfig();
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${error.message}\n`);
-    process.exit(2);
-  }
+// Every bad variable in one line, whichever loader found it.
+function readConfig(): { config: NodeConfig; strategy: StrategyConfig } {
+  const problems: string[] = [];
+  const attempt = <T>(load: () => T): T | undefined => {
+    try {
+      return load();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(...error.problems);
+      return undefined;
+    }
+  };
+  const config = attempt(() => loadNodeConfig());
+  const strategy = attempt(() => loadStrategyConfig());
+  if (config && strategy) return { config, strategy };
+  process.stderr.write(`invalid node configuration: ${problems.join('; ')}\n`);
+  process.exit(2);
 }
 
-const config = readConfig();
+const { config, strategy } = readConfig();
 const logger = pino({ level: config.logLevel, base: { node: config.nodeId, pid: process.pid } });
-const store = new MemorySessionStore({
-  idleTimeoutMs: config.idleTimeoutMs,
-  maxEntries: config.maxEntries,
-});
 const registry = new Registry();
 collectDefaultMetrics({ register: registry });
-const app = createNodeApp({ nodeId: config.nodeId, store, config, logger, registry });
+const node = createNodeApp({ nodeId: config.nodeId, config, logger, registry });
+try {
+  // Before listening: the node never serves without a strategy.
+  await node.switchStrategy(strategy);
+} catch (error) {
+  logger.fatal({ err: error, strategy: strategy.name }, 'could not start the session strategy');
+  await node.close();
+  process.exit(1);
+}
 
-const handle = app.callback();
+const handle = node.app.callback();
 // Koa answers its own failures (ctx.onerror); nothing is left to await.
 const server = createServer((req, res) => void handle(req, res));
 server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
@@ -74,7 +90,7 @@ async function stop(signal: NodeJS.Signals): Promise<void> {
   await closed;
   clearInterval(dropIdle);
   clearTimeout(grace);
-  await store.close();
+  await node.close();
   logger.info('stopped');
   process.exit(0);
 }

@@ -1,6 +1,5 @@
-import { appendFile, mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import { LabError } from '../errors.ts';
+import { recordEvent } from '../events.ts';
 import { processState, signalService, type ProcessState } from '../process-supervisor.ts';
 import { findNode, requireState, writeState } from '../state.ts';
 import { startNode } from '../topology.ts';
@@ -19,13 +18,6 @@ const EXPECTED_STATE: Record<Exclude<ChaosAction, 'start'>, ProcessState> = {
   pause: 'paused',
   resume: 'running',
 };
-
-/** Appends one control event; `lab run` later collects these into its run folder. */
-async function recordEvent(stateDir: string, event: Record<string, unknown>): Promise<void> {
-  await mkdir(stateDir, { recursive: true });
-  const line = JSON.stringify({ at: new Date().toISOString(), ...event });
-  await appendFile(path.join(stateDir, 'events.ndjson'), line + '\n');
-}
 
 /** Chaos by hand on one node the lab started (never on any other process). */
 export async function chaos(

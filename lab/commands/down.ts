@@ -1,4 +1,5 @@
 import { clearState, readState } from '../state.ts';
+import { stopServices } from '../strategy-services.ts';
 import { stopTopology } from '../topology.ts';
 
 /** Stops everything `lab up` started and forgets it. */
@@ -9,6 +10,7 @@ export async function down(stateDir: string, print: (line: string) => void): Pro
     return;
   }
   await stopTopology(state);
+  await stopServices(state);
   await clearState(stateDir);
-  print(`stopped the balancer and ${state.nodes.length} node(s)`);
+  print(`stopped the balancer, ${state.nodes.length} node(s) and their stores`);
 }

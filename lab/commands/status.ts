@@ -5,6 +5,9 @@ import { requireState } from '../state.ts';
 /** The shape of `lab status --json`; scripts rely on it (DESIGN.md, "CLI"). */
 export interface StatusReport {
   strategy: string;
+  variant?: string;
+  /** Servers the strategies use (redis-server, Hazelcast members) and their process state. */
+  services: { id: string; address: string; pid: number; state: ProcessState }[];
   balancer: { url: string; adminUrl: string; pid: number; state: ProcessState; policy?: string };
   nodes: {
     id: string;
@@ -56,8 +59,22 @@ export async function collectStatus(stateDir: string): Promise<StatusReport> {
       return { id: node.id, url: node.url, pid: node.pid, state: processNow, health, sessions };
     }),
   );
+  const entries = [
+    ...(state.services?.redis ? [state.services.redis] : []),
+    ...(state.services?.hazelcast?.members ?? []),
+  ];
+  const services = await Promise.all(
+    entries.map(async ({ id, address, pid }) => ({
+      id,
+      address,
+      pid,
+      state: await processState(pid),
+    })),
+  );
   return {
     strategy: state.strategy,
+    variant: state.variant,
+    services,
     balancer: {
       url: state.balancer.url,
       adminUrl: state.balancer.adminUrl,
@@ -80,7 +97,7 @@ export async function status(
     return;
   }
   const { balancer } = report;
-  print(`strategy  ${report.strategy}`);
+  print(`strategy  ${report.variant ? `${report.strategy} (${report.variant})` : report.strategy}`);
   print(
     `balancer  ${balancer.url}  ${balancer.state}  policy=${balancer.policy ?? '?'}  (admin ${balancer.adminUrl}, pid ${balancer.pid})`,
   );
@@ -88,6 +105,11 @@ export async function status(
     const sessions = node.sessions === undefined ? '-' : String(node.sessions);
     print(
       `${node.id.padEnd(9)} ${node.url}  process=${node.state.padEnd(7)} balancer=${(node.health ?? '?').padEnd(8)} sessions=${sessions}  (pid ${node.pid})`,
+    );
+  }
+  for (const service of report.services) {
+    print(
+      `${service.id.padEnd(9)} ${service.address}  process=${service.state}  (pid ${service.pid})`,
     );
   }
 }

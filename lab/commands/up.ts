@@ -1,7 +1,10 @@
 import { LabError } from '../errors.ts';
 import { readState, writeState } from '../state.ts';
 import { processState } from '../process-supervisor.ts';
-import { startTopology } from '../topology.ts';
+import { startTopology, stopTopology } from '../topology.ts';
+import { parseStrategyChoice } from '../strategy-config.ts';
+import { stopServices } from '../strategy-services.ts';
+import { switchStrategy } from '../strategy-switch.ts';
 
 export interface UpOptions {
   stateDir: string;
@@ -10,17 +13,9 @@ export interface UpOptions {
   port: number;
 }
 
-const STRATEGIES_AVAILABLE = ['sticky'] as const;
-
 /** Starts a topology in the background and prints its endpoints. */
 export async function up(options: UpOptions, print: (line: string) => void): Promise<void> {
-  if (!(STRATEGIES_AVAILABLE as readonly string[]).includes(options.strategy)) {
-    throw new LabError(
-      'UNKNOWN_STRATEGY',
-      `strategy "${options.strategy}" is not available`,
-      `available: ${STRATEGIES_AVAILABLE.join(', ')}`,
-    );
-  }
+  const choice = parseStrategyChoice(options.strategy);
   if (!Number.isInteger(options.nodes) || options.nodes < 1 || options.nodes > 16) {
     throw new LabError(
       'BAD_OPTION',
@@ -54,11 +49,26 @@ export async function up(options: UpOptions, print: (line: string) => void): Pro
     strategy: 'sticky',
     detached: true,
   });
+  try {
+    // Nodes start on sticky; any other strategy is a live switch like `lab strategy`.
+    if (choice.name !== 'sticky') await switchStrategy(options.stateDir, state, choice, true);
+  } catch (error) {
+    await stopServices(state);
+    await stopTopology(state);
+    throw error;
+  }
   await writeState(options.stateDir, state);
-  print(`strategy  ${state.strategy}`);
+  print(`strategy  ${state.variant ? `${state.strategy} (${state.variant})` : state.strategy}`);
   print(
     `balancer  ${state.balancer.url}  (admin ${state.balancer.adminUrl}, pid ${state.balancer.pid})`,
   );
   for (const node of state.nodes) print(`${node.id.padEnd(9)} ${node.url}  (pid ${node.pid})`);
+  const services = [
+    ...(state.services?.redis ? [state.services.redis] : []),
+    ...(state.services?.hazelcast?.members ?? []),
+  ];
+  for (const service of services) {
+    print(`${service.id.padEnd(9)} ${service.address}  (pid ${service.pid})`);
+  }
   print(`logs      ${options.stateDir}/logs`);
 }

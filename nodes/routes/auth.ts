@@ -5,12 +5,12 @@ import { parseInput } from '../input.ts';
 import { readJsonBody } from '../json-body.ts';
 import type { NodeMetrics } from '../metrics.ts';
 import { secretMatches } from '../secrets.ts';
-import type { SessionLayer } from '../session-layer.ts';
+import type { StrategyHolder } from '../strategies/strategy-holder.ts';
 
 export interface AuthRoutesOptions {
   nodeId: string;
   demoPassword: string;
-  sessions: SessionLayer;
+  strategies: StrategyHolder;
   metrics: NodeMetrics;
   now: () => number;
 }
@@ -20,10 +20,16 @@ const LoginInput = z.object({
   password: z.string().max(1024, 'must be at most 1024 characters'),
 });
 
-/** POST /login, POST /logout, GET /me: the demo identity of the workload. */
-export function registerAuthRoutes(router: Router, options: AuthRoutesOptions): void {
-  const { nodeId, demoPassword, sessions, metrics, now } = options;
+const RefreshInput = z.object({
+  refreshToken: z.string().min(1, 'must not be empty').max(4096, 'must be at most 4096 characters'),
+});
 
+/** POST /login, /logout, /auth/refresh and GET /me: the demo identity of the workload. */
+export function registerAuthRoutes(router: Router, options: AuthRoutesOptions): void {
+  const { nodeId, demoPassword, strategies, metrics, now } = options;
+
+  // The password is checked here, the same for every strategy; the strategy
+  // only starts the session.
   router.post('/login', async (ctx) => {
     let input: z.output<typeof LoginInput>;
     try {
@@ -36,22 +42,27 @@ export function registerAuthRoutes(router: Router, options: AuthRoutesOptions): 
       metrics.loginsFailed.inc({ reason: 'bad_credentials' });
       throw new HttpError('BAD_CREDENTIALS');
     }
-    await sessions.start(ctx, input.user);
-    ctx.body = { user: input.user, node: nodeId };
+    const extra = await strategies.of(ctx).login(ctx, input.user);
+    ctx.body = { user: input.user, node: nodeId, ...extra };
   });
 
-  router.post(
-    '/logout',
-    sessions.withSession(async (ctx, session) => {
-      await sessions.end(ctx, session);
-      ctx.status = 204;
-    }),
-  );
+  router.post('/logout', async (ctx) => {
+    const strategy = strategies.of(ctx);
+    await strategy.logout(ctx, await strategy.load(ctx));
+    ctx.status = 204;
+  });
 
-  router.get(
-    '/me',
-    sessions.withSession((ctx, session) => {
-      ctx.body = { user: session.user, node: nodeId, sessionAgeMs: now() - session.createdAt };
-    }),
-  );
+  router.get('/me', async (ctx) => {
+    const session = await strategies.of(ctx).load(ctx);
+    ctx.body = { user: session.user, node: nodeId, sessionAgeMs: now() - session.createdAt };
+  });
+
+  router.post('/auth/refresh', async (ctx) => {
+    const strategy = strategies.of(ctx);
+    if (!strategy.refresh) {
+      throw new HttpError('NOT_SUPPORTED', `strategy ${strategy.name} has no refresh tokens`);
+    }
+    const { refreshToken } = parseInput(RefreshInput, await readJsonBody(ctx));
+    ctx.body = await strategy.refresh(ctx, refreshToken);
+  });
 }

@@ -1,21 +1,22 @@
 import type { Router } from '@koa/router';
 import { setTimeout as delay } from 'node:timers/promises';
 import { StoreError } from '../../store/errors.ts';
-import type { SessionStore } from '../../store/session-store.ts';
 import { HttpError } from '../errors.ts';
+import type { StrategyHolder } from '../strategies/strategy-holder.ts';
+import type { SessionStrategy } from '../strategies/strategy.ts';
 
 export interface HealthRoutesOptions {
   nodeId: string;
-  store: SessionStore;
-  /** Longest /readyz waits for the store before answering 503. Default 1 s. */
+  strategies: StrategyHolder;
+  /** Longest /readyz waits for the strategy before answering 503. Default 1 s. */
   readyTimeoutMs?: number;
 }
 
 export const DEFAULT_READY_TIMEOUT_MS = 1_000;
 
-/** GET /healthz (the process answers) and GET /readyz (and its store answers too). */
+/** GET /healthz (the process answers) and GET /readyz (and its strategy's store answers too). */
 export function registerHealthRoutes(router: Router, options: HealthRoutesOptions): void {
-  const { nodeId, store } = options;
+  const { nodeId, strategies } = options;
   const readyTimeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
 
   // Liveness never touches the store: a dead store must not get the node restarted.
@@ -24,25 +25,27 @@ export function registerHealthRoutes(router: Router, options: HealthRoutesOption
   });
 
   router.get('/readyz', async (ctx) => {
+    const strategy = strategies.of(ctx);
     try {
-      await pingWithin(store, readyTimeoutMs);
+      await readyWithin(strategy, readyTimeoutMs);
     } catch (error) {
-      throw new HttpError('NOT_READY', `session store not reachable: ${reason(error)}`, {
-        cause: error,
-        expose: true,
-      });
+      throw new HttpError(
+        'NOT_READY',
+        `session strategy ${strategy.name} not ready: ${reason(error)}`,
+        { cause: error, expose: true },
+      );
     }
     ctx.body = { status: 'ready', node: nodeId };
   });
 }
 
-async function pingWithin(store: SessionStore, timeoutMs: number): Promise<void> {
+async function readyWithin(strategy: SessionStrategy, timeoutMs: number): Promise<void> {
   const timer = new AbortController();
   const timeout = delay(timeoutMs, undefined, { signal: timer.signal }).then(() => {
     throw new Error(`no answer within ${timeoutMs} ms`);
   });
   try {
-    await Promise.race([store.ping(), timeout]);
+    await Promise.race([strategy.ready(), timeout]);
   } finally {
     // Frees the timer; Promise.race already handles the resulting rejection.
     timer.abort();

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { MemorySessionStore } from '../../../store/memory-store.ts';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createNodeApp } from '../../../nodes/app.ts';
 import { StoreUnavailableError } from '../../../store/errors.ts';
 import {
@@ -13,36 +14,43 @@ import {
 } from './harness.ts';
 
 describe('nodes/app', () => {
-  it('is built without listening, trusting exactly one proxy hop', async () => {
-    const store = new MemorySessionStore({ idleTimeoutMs: 1_000 });
+  const config = {
+    demoPassword: 'secret',
+    absoluteTimeoutMs: 1_000,
+    idleTimeoutMs: 1_000,
+    maxEntries: 10,
+    adminToken: ADMIN_TOKEN,
+  };
+
+  it('is built without listening or a strategy, trusting exactly one proxy hop', async () => {
+    const node = createNodeApp({ nodeId: 'n1', config });
+    assert.equal(node.app.proxy, true);
+    assert.equal(node.app.maxIpsCount, 1);
+    assert.equal(node.strategy, undefined);
+    await node.close();
+  });
+
+  it('answers 503 NOT_READY on session routes until it has a strategy, and /healthz anyway', async () => {
+    const node = createNodeApp({ nodeId: 'n1', config });
+    const server = createServer((req, res) => void node.app.callback()(req, res));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
-      const app = createNodeApp({
-        nodeId: 'n1',
-        store,
-        config: { demoPassword: 'secret', absoluteTimeoutMs: 1_000, adminToken: ADMIN_TOKEN },
-      });
-      assert.equal(app.proxy, true);
-      assert.equal(app.maxIpsCount, 1);
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      for (const path of ['/me', '/readyz']) {
+        const response = await fetch(url + path);
+        assert.equal(response.status, 503, path);
+        assert.equal((await errorOf(response)).code, 'NOT_READY');
+      }
+      assert.equal((await fetch(`${url}/healthz`)).status, 200);
     } finally {
-      await store.close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await node.close();
     }
   });
 
-  it('refuses an empty node id at once', async () => {
-    const store = new MemorySessionStore({ idleTimeoutMs: 1_000 });
-    try {
-      assert.throws(
-        () =>
-          createNodeApp({
-            nodeId: '',
-            store,
-            config: { demoPassword: 'secret', absoluteTimeoutMs: 1_000, adminToken: ADMIN_TOKEN },
-          }),
-        /nodeId must be a non-empty string/,
-      );
-    } finally {
-      await store.close();
-    }
+  it('refuses an empty node id at once', () => {
+    assert.throws(() => createNodeApp({ nodeId: '', config }), /nodeId must be a non-empty string/);
   });
 
   describe('X-Served-By', () => {

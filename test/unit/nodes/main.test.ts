@@ -2,11 +2,13 @@
 // line, and graceful shutdown. Every wait is bounded.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { request } from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../../../lab/ports.ts';
 
 const MAIN = fileURLToPath(new URL('../../../nodes/main.ts', import.meta.url));
 const ENV = { NODE_ID: 'node-main', PORT: '0', NODE_ADMIN_TOKEN: 'main-test-token-123' };
@@ -80,6 +82,53 @@ describe('nodes/main', function () {
       started.stderr[0] ?? '',
       /^invalid node configuration: PORT must be a whole number/,
     );
+  });
+
+  it('exits 2 with one line naming the bad variables of the node and of its strategy', async () => {
+    const started = run({ ...ENV, PORT: 'eighty', NODE_STRATEGY_CONFIG: '{"name":"memcached"}' });
+    const [code] = await within(started.exited, 10_000, 'exit');
+    assert.equal(code, 2);
+    assert.equal(started.stderr.length, 1, started.stderr.join('\n'));
+    assert.match(
+      started.stderr[0] ?? '',
+      /^invalid node configuration: PORT must be a whole number/,
+    );
+    assert.match(started.stderr[0] ?? '', /NODE_STRATEGY_CONFIG is invalid: name: must be one of/);
+  });
+
+  it('exits 1 when its first strategy cannot start (Redis unreachable)', async () => {
+    const port = await freePort();
+    const started = run({
+      ...ENV,
+      NODE_STRATEGY_CONFIG: JSON.stringify({
+        name: 'redis',
+        redis: { url: `redis://127.0.0.1:${port}` },
+      }),
+    });
+    const [code] = await within(started.exited, 10_000, 'exit');
+    assert.equal(code, 1);
+    assert.ok(started.stdout.some((line) => line.includes('could not start the session strategy')));
+  });
+
+  it('starts with the strategy of NODE_STRATEGY_CONFIG', async () => {
+    const secret = randomBytes(32).toString('base64url');
+    const started = run({
+      ...ENV,
+      NODE_STRATEGY_CONFIG: JSON.stringify({
+        name: 'cookie',
+        cookie: { keys: [{ id: 'k1', secret }] },
+      }),
+    });
+    const port = await listeningPort(started);
+    const status = await fetch(`http://127.0.0.1:${port}/admin/status`, {
+      headers: { Authorization: `Bearer ${ENV.NODE_ADMIN_TOKEN}` },
+    });
+    const body = (await status.json()) as { strategy: string; variant: string };
+    assert.deepEqual([body.strategy, body.variant], ['cookie', 'aes-256-gcm']);
+    assert.ok(!started.stdout.join('\n').includes(secret), 'the key is never logged');
+    started.child.kill('SIGTERM');
+    const [code] = await within(started.exited, 10_000, 'exit');
+    assert.equal(code, 0);
   });
 
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {

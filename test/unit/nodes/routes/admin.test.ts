@@ -35,7 +35,13 @@ describe('nodes/routes/admin', () => {
     assert.equal(response.status, 200);
     const body = (await response.json()) as Record<string, unknown>;
     const { uptimeMs, ...rest } = body;
-    assert.deepEqual(rest, { id: NODE_ID, strategy: 'sticky', sessions: 2, pid: process.pid });
+    assert.deepEqual(rest, {
+      id: NODE_ID,
+      strategy: 'sticky',
+      variant: 'memory',
+      sessions: 2,
+      pid: process.pid,
+    });
     assert.ok(typeof uptimeMs === 'number' && uptimeMs > 0);
   });
 });

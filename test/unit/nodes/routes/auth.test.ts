@@ -147,4 +147,19 @@ describe('nodes/routes/auth', () => {
       assert.equal((await errorOf(response)).code, 'NO_SESSION');
     });
   });
+
+  describe('POST /auth/refresh', () => {
+    it('answers 404 NOT_SUPPORTED when the strategy has no refresh tokens', async () => {
+      const node = await startNode();
+      const cookie = await login(node);
+      const response = await node.fetch(
+        '/auth/refresh',
+        postJson({ refreshToken: 'whatever' }, { Cookie: cookie }),
+      );
+      assert.equal(response.status, 404);
+      const error = await errorOf(response);
+      assert.equal(error.code, 'NOT_SUPPORTED');
+      assert.match(error.message, /sticky has no refresh tokens/);
+    });
+  });
 });

@@ -1,26 +1,36 @@
 import assert from 'node:assert/strict';
 import { StoreUnavailableError } from '../../../../store/errors.ts';
 import type { SessionStore } from '../../../../store/session-store.ts';
-import { errorOf, NODE_ID, startNode } from '../harness.ts';
+import { errorOf, NODE_ID, overrideStore, startNode } from '../harness.ts';
 
-// A store every call of which fails, to prove a route does not use it.
-function deadStore(): SessionStore {
-  const fail = () => Promise.reject(new StoreUnavailableError('down'));
-  return {
-    get: fail,
-    create: fail,
-    set: fail,
-    destroy: fail,
-    touch: fail,
-    count: fail,
-    ping: fail,
-    close: () => Promise.resolve(),
-  };
+/**
+ * A store that works until `down.now` is set, then fails every call (or
+ * hangs, with `down.hang`): the node starts only with a ready store.
+ */
+function failingLater(inner: SessionStore, down: { now: boolean; hang?: boolean }): SessionStore {
+  const guard =
+    <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
+    (...args: A): Promise<R> => {
+      if (!down.now) return call(...args);
+      if (down.hang) return new Promise<R>(() => {});
+      return Promise.reject(new StoreUnavailableError('down'));
+    };
+  return overrideStore(inner, {
+    get: guard((id) => inner.get(id)),
+    create: guard((record) => inner.create(record)),
+    set: guard((record, expected) => inner.set(record, expected)),
+    destroy: guard((id) => inner.destroy(id)),
+    touch: guard((id, now) => inner.touch(id, now)),
+    count: guard(() => inner.count()),
+    ping: guard(() => inner.ping()),
+  });
 }
 
 describe('nodes/routes/health', () => {
   it('GET /healthz answers ok without asking the store', async () => {
-    const node = await startNode({ wrapStore: () => deadStore() });
+    const down = { now: false };
+    const node = await startNode({ wrapStore: (inner) => failingLater(inner, down) });
+    down.now = true;
     const response = await node.fetch('/healthz');
     assert.equal(response.status, 200);
     assert.deepEqual(await response.json(), { status: 'ok', node: NODE_ID });
@@ -34,18 +44,20 @@ describe('nodes/routes/health', () => {
   });
 
   it('GET /readyz answers 503 NOT_READY with the reason when the store is down', async () => {
-    const node = await startNode({ wrapStore: () => deadStore() });
+    const down = { now: false };
+    const node = await startNode({ wrapStore: (inner) => failingLater(inner, down) });
+    down.now = true;
     const response = await node.fetch('/readyz');
     assert.equal(response.status, 503);
     const error = await errorOf(response);
     assert.equal(error.code, 'NOT_READY');
-    assert.match(error.message, /STORE_UNAVAILABLE: down/);
+    assert.match(error.message, /^session strategy sticky not ready: STORE_UNAVAILABLE: down$/);
   });
 
   it('GET /readyz answers 503 promptly when the store hangs', async () => {
-    const node = await startNode({
-      wrapStore: () => ({ ...deadStore(), ping: () => new Promise<void>(() => {}) }),
-    });
+    const down = { now: false, hang: true };
+    const node = await startNode({ wrapStore: (inner) => failingLater(inner, down) });
+    down.now = true;
     const started = performance.now();
     const response = await node.fetch('/readyz');
     assert.equal(response.status, 503);

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { isDeepStrictEqual } from 'node:util';
 import { Registry } from 'prom-client';
-import { login, NODE_ID, overrideStore, postJson, startNode } from '../harness.ts';
+import { login, overrideStore, postJson, sampleOf, startNode } from '../harness.ts';
 import type { TestNode } from '../harness.ts';
 
 async function scrape(node: TestNode): Promise<string> {
@@ -11,24 +10,7 @@ async function scrape(node: TestNode): Promise<string> {
   return response.text();
 }
 
-/** The value of the sample with exactly these labels (plus the node label), if any. */
-function sample(
-  text: string,
-  name: string,
-  labels: Record<string, string> = {},
-): number | undefined {
-  const wanted = { ...labels, node: NODE_ID };
-  for (const line of text.split('\n')) {
-    const match = /^([a-z_]+)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!match || match[1] !== name) continue;
-    const found: Record<string, string> = {};
-    for (const pair of (match[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)) {
-      found[pair[1] ?? ''] = pair[2] ?? '';
-    }
-    if (isDeepStrictEqual(found, wanted)) return Number(match[3]);
-  }
-  return undefined;
-}
+const sample = sampleOf;
 
 describe('nodes/routes/metrics', () => {
   it('reports live sessions as a gauge read from the store', async () => {

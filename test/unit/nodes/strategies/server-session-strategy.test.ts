@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { errorOf, login, overrideStore, sessionSetCookie, startNode } from './harness.ts';
-import type { TestNode } from './harness.ts';
+import { errorOf, login, overrideStore, sessionSetCookie, startNode } from '../harness.ts';
+import type { TestNode } from '../harness.ts';
 
 function me(node: TestNode, cookie: string): Promise<Response> {
   return node.fetch('/me', { headers: { Cookie: cookie } });
@@ -12,7 +12,7 @@ async function assertRefused(response: Response, code = 'NO_SESSION'): Promise<v
   assert.match(sessionSetCookie(response) ?? '', /^sid=; .*Max-Age=0/, 'the cookie is cleared');
 }
 
-describe('nodes/session-layer', () => {
+describe('nodes/strategies/server-session-strategy', () => {
   it('refuses an id it never issued, like no session, and clears the cookie', async () => {
     const node = await startNode();
     await login(node);

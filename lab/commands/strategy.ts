@@ -1,0 +1,24 @@
+import { requireState, writeState } from '../state.ts';
+import { parseStrategyChoice } from '../strategy-config.ts';
+import { switchStrategy } from '../strategy-switch.ts';
+
+/** `lab strategy NAME[:VARIANT]`: switches the running topology live. */
+export async function strategy(
+  stateDir: string,
+  text: string,
+  print: (line: string) => void,
+): Promise<void> {
+  const choice = parseStrategyChoice(text);
+  const state = await requireState(stateDir);
+  try {
+    const outcome = await switchStrategy(stateDir, state, choice, true);
+    const shown = choice.variant ? `${choice.name} (${choice.variant})` : choice.name;
+    print(
+      `switched to ${shown} in ${outcome.tookMs} ms; sessions do not migrate: clients log in again`,
+    );
+    for (const { id, reason } of outcome.skipped) print(`  ${id}: ${reason}`);
+  } finally {
+    // Services started and per-node configs changed even if a node refused.
+    await writeState(stateDir, state);
+  }
+}

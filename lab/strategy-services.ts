@@ -1,0 +1,80 @@
+import path from 'node:path';
+import { processState, spawnService, stopService } from './process-supervisor.ts';
+import { startHazelcastCluster } from './services/hazelcast-member.ts';
+import { probeRedis, RedisServer } from './services/redis-server.ts';
+import type { StrategyChoice } from './strategy-config.ts';
+import type { LabState, ServiceEntry } from './state.ts';
+import { waitFor } from './wait.ts';
+
+async function running(entry: ServiceEntry | undefined): Promise<boolean> {
+  return entry !== undefined && (await processState(entry.pid)) !== 'dead';
+}
+
+/** Starts a recorded redis-server again, same port, folder and config (AOF data survives). */
+async function restartRedis(entry: ServiceEntry, detached: boolean): Promise<void> {
+  entry.pid = spawnService(entry.spec, { detached });
+  const port = Number(new URL(entry.address).port);
+  await waitFor(async () => (await probeRedis(port)).reply === '+PONG', {
+    timeoutMs: 10000,
+    what: `${entry.id} to answer PING`,
+  });
+}
+
+/**
+ * Starts the servers a strategy needs and that are not running yet, and
+ * records them in the state: redis-server for `redis` and `jwt` (refresh
+ * tokens), one Hazelcast member per node for `clustered`.
+ */
+export async function ensureServices(
+  stateDir: string,
+  state: LabState,
+  choice: StrategyChoice,
+  detached: boolean,
+): Promise<void> {
+  state.services ??= {};
+  if (choice.name === 'redis' || choice.name === 'jwt') {
+    const entry = state.services.redis;
+    if (entry && !(await running(entry))) {
+      await restartRedis(entry, detached);
+    } else if (!entry) {
+      const server = await RedisServer.start({ dir: path.join(stateDir, 'redis'), detached });
+      state.services.redis = {
+        id: 'redis',
+        address: server.url,
+        pid: server.pid,
+        spec: server.spec,
+      };
+    }
+  }
+  if (choice.name === 'clustered') {
+    const recorded = state.services.hazelcast;
+    const alive = recorded ? await Promise.all(recorded.members.map(running)) : [];
+    if (!recorded || alive.some((up) => !up)) {
+      // A partial cluster is stopped and started afresh: simpler than rejoining by hand.
+      if (recorded) await Promise.all(recorded.members.map((m) => stopService(m.pid, m.spec)));
+      const cluster = await startHazelcastCluster({
+        size: state.nodes.length,
+        dir: path.join(stateDir, 'hazelcast'),
+        detached,
+      });
+      state.services.hazelcast = {
+        clusterName: cluster.clusterName,
+        members: cluster.members.map((member) => ({
+          id: member.id,
+          address: member.address,
+          pid: member.pid,
+          spec: member.spec,
+        })),
+      };
+    }
+  }
+}
+
+/** Stops every server recorded in the state. */
+export async function stopServices(state: LabState): Promise<void> {
+  const entries = [
+    ...(state.services?.redis ? [state.services.redis] : []),
+    ...(state.services?.hazelcast?.members ?? []),
+  ];
+  await Promise.all(entries.map((entry) => stopService(entry.pid, entry.spec, 3000)));
+}

@@ -1,0 +1,91 @@
+import { balancerAdmin } from './admin-client.ts';
+import { LabError } from './errors.ts';
+import { recordEvent } from './events.ts';
+import { processState } from './process-supervisor.ts';
+import { ensureServices } from './strategy-services.ts';
+import {
+  newSecrets,
+  nodeStrategyConfig,
+  policyFor,
+  type StrategyChoice,
+} from './strategy-config.ts';
+import type { LabState, NodeEntry } from './state.ts';
+
+export interface SwitchOutcome {
+  tookMs: number;
+  /** Nodes that did not switch now (dead or paused); they get the strategy when started. */
+  skipped: { id: string; reason: string }[];
+}
+
+async function switchNode(
+  node: NodeEntry,
+  token: string,
+  body: Record<string, unknown>,
+): Promise<string | undefined> {
+  const state = await processState(node.pid);
+  if (state !== 'running') return `${state}; switches when started`;
+  const response = await fetch(`${node.url}/admin/strategy`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(30000),
+  });
+  const answer = (await response.json().catch(() => ({}))) as { error?: { message?: string } };
+  return response.ok ? undefined : `${response.status}: ${answer.error?.message ?? 'refused'}`;
+}
+
+/**
+ * Switches a running topology to another strategy without restarting any
+ * process: starts the servers it needs, reconfigures every node (each keeps
+ * serving; requests in flight finish on the old strategy), then the
+ * balancer's routing. Sessions do not migrate: clients log in again.
+ * Mutates `state` (the caller writes it) and records the switch as an event.
+ */
+export async function switchStrategy(
+  stateDir: string,
+  state: LabState,
+  choice: StrategyChoice,
+  detached: boolean,
+): Promise<SwitchOutcome> {
+  const started = performance.now();
+  state.secrets ??= await newSecrets();
+  await ensureServices(stateDir, state, choice, detached);
+  const skipped: SwitchOutcome['skipped'] = [];
+  const failures: string[] = [];
+  await Promise.all(
+    state.nodes.map(async (node, index) => {
+      const body = nodeStrategyConfig(state, choice, index);
+      // A node started later (lab start) comes back with the current strategy.
+      node.spec.env.NODE_STRATEGY_CONFIG = JSON.stringify(body);
+      const problem = await switchNode(node, state.nodeAdminToken, body).catch(
+        (error: unknown) => `unreachable: ${(error as Error).message}`,
+      );
+      if (problem?.endsWith('switches when started'))
+        skipped.push({ id: node.id, reason: problem });
+      else if (problem) failures.push(`${node.id} ${problem}`);
+    }),
+  );
+  const { adminUrl, adminToken } = state.balancer;
+  await balancerAdmin(adminUrl, adminToken, 'PUT', '/policy', { policy: policyFor(choice.name) });
+  const previous = state.variant ? `${state.strategy}:${state.variant}` : state.strategy;
+  state.strategy = choice.name;
+  state.variant = choice.variant;
+  const tookMs = Math.round(performance.now() - started);
+  await recordEvent(stateDir, {
+    type: 'control',
+    action: 'strategy',
+    from: previous,
+    to: choice.variant ? `${choice.name}:${choice.variant}` : choice.name,
+    tookMs,
+    skipped,
+    failures,
+  });
+  if (failures.length > 0) {
+    throw new LabError(
+      'SWITCH_FAILED',
+      `some nodes refused the switch: ${failures.join('; ')}`,
+      'fix the cause and run `lab strategy` again',
+    );
+  }
+  return { tookMs, skipped };
+}

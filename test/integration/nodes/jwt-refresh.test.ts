@@ -1,0 +1,219 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { RedisServer } from '../../../lab/services/redis-server.ts';
+import { generateSigningKeys } from '../../../nodes/strategies/jwt/index.ts';
+import type { SigningKeysConfig } from '../../../nodes/strategies/jwt/index.ts';
+import { hashRefreshToken } from '../../../nodes/tokens/refresh-tokens.ts';
+import { counted, errorCode, login, startJwtNode } from './jwt-harness.ts';
+import type { JwtNode, TokenPair } from './jwt-harness.ts';
+
+describe('jwt strategy: refresh tokens against a real redis-server', function () {
+  this.timeout(20000);
+  let root: string;
+  let server: RedisServer;
+  let keys: SigningKeysConfig;
+  const nodes: JwtNode[] = [];
+  let users = 0;
+
+  async function node(jwt: Record<string, unknown> = {}, clock?: { now: number }) {
+    const started = await startJwtNode(
+      { jwt: { keys, ...jwt }, redis: { url: server.url } },
+      clock,
+    );
+    nodes.push(started);
+    return started;
+  }
+
+  // A user name of its own per test: carts and counts do not mix.
+  const newUser = () => `user-${(users += 1)}`;
+
+  function refresh(on: JwtNode, refreshToken: string) {
+    return on.fetch('/auth/refresh', { body: { refreshToken } });
+  }
+
+  async function rotated(on: JwtNode, refreshToken: string): Promise<TokenPair> {
+    const response = await refresh(on, refreshToken);
+    assert.equal(response.status, 200, await response.clone().text());
+    return (await response.json()) as TokenPair;
+  }
+
+  before(async () => {
+    root = await mkdtemp(path.join(os.tmpdir(), 'jwt-refresh-it-'));
+    server = await RedisServer.start({ dir: path.join(root, 'redis'), detached: false });
+    keys = await generateSigningKeys();
+  });
+
+  afterEach(async () => {
+    await Promise.all(nodes.splice(0).map((each) => each.close()));
+  });
+
+  after(async () => {
+    await server?.stop();
+    if (root) await rm(root, { recursive: true, force: true });
+  });
+
+  it('login returns an access token, an opaque refresh token and expiresIn, uncached', async () => {
+    const a = await node();
+    const response = await a.fetch('/login', { body: { user: newUser() } });
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('cache-control'), 'no-store');
+    const body = (await response.json()) as TokenPair;
+    assert.match(body.accessToken, /^[\w-]+\.[\w-]+\.[\w-]+$/);
+    assert.match(body.refreshToken, /^[A-Za-z0-9_-]{43}$/);
+    assert.equal(body.expiresIn, 60);
+    assert.equal((await a.fetch('/me', { token: body.accessToken })).status, 200);
+  });
+
+  it('rotation issues a new pair on any node; the old refresh token stops working', async () => {
+    const a = await node();
+    const b = await node();
+    const user = newUser();
+    const first = await login(a, user);
+    const second = await rotated(b, first.refreshToken);
+    assert.notEqual(second.refreshToken, first.refreshToken);
+    assert.notEqual(second.accessToken, first.accessToken);
+    const me = await a.fetch('/me', { token: second.accessToken });
+    assert.deepEqual(((await me.json()) as { user: string }).user, user);
+    const again = await refresh(a, first.refreshToken);
+    assert.equal(again.status, 401);
+    assert.equal(await errorCode(again), 'REFRESH_REUSED');
+  });
+
+  it('a reused refresh token revokes its family: the newest token fails too (C14)', async () => {
+    const a = await node();
+    const stolen = await login(a, newUser());
+    const owner = await rotated(a, stolen.refreshToken);
+    const newest = await rotated(a, owner.refreshToken);
+
+    const replay = await refresh(a, stolen.refreshToken);
+    assert.equal(replay.status, 401);
+    const { error } = (await replay.json()) as { error: { code: string; message: string } };
+    assert.equal(error.code, 'REFRESH_REUSED');
+    assert.match(error.message, /reuse detected/);
+
+    const afterwards = await refresh(a, newest.refreshToken);
+    assert.equal(afterwards.status, 401);
+    assert.match(await afterwards.text(), /revoked/);
+    assert.deepEqual(
+      { reused: a.strategy.refreshStats().reused, revoked: a.strategy.refreshStats().revoked },
+      { reused: 1, revoked: 1 },
+    );
+    const reason = { reason: 'refresh_reuse' };
+    assert.equal(await counted(a.metrics.sessionsDestroyed, reason), 1);
+  });
+
+  it('two or more concurrent refreshes with one token: exactly one succeeds', async () => {
+    const a = await node();
+    const b = await node();
+    for (let round = 0; round < 10; round += 1) {
+      const { refreshToken } = await login(a, newUser());
+      const racers = Array.from({ length: 8 }, (_, i) => refresh(i % 2 ? a : b, refreshToken));
+      const responses = await Promise.all(racers);
+      const winners = responses.filter((response) => response.status === 200);
+      assert.equal(winners.length, 1, `round ${round}: ${winners.length} refreshes succeeded`);
+      assert.ok(responses.every((response) => response.status === 200 || response.status === 401));
+      // Strict rotation: the losers look like a replay, so the winner's family is revoked too.
+      const won = (await winners[0]!.json()) as TokenPair;
+      assert.equal((await refresh(a, won.refreshToken)).status, 401);
+      const losers = responses.filter((response) => response !== winners[0]);
+      // The first loser is the detected replay; later ones find the family revoked.
+      const codes = await Promise.all(losers.map(errorCode));
+      assert.ok(codes.includes('REFRESH_REUSED'), codes.join(','));
+      assert.ok(codes.every((code) => code === 'REFRESH_REUSED' || code === 'NO_SESSION'));
+    }
+  });
+
+  it('logout revokes the family and lowers the live count', async () => {
+    const a = await node();
+    const before = await a.strategy.count();
+    const pair = await login(a, newUser());
+    assert.equal(await a.strategy.count(), (before ?? 0) + 1);
+    const out = await a.fetch('/logout', { method: 'POST', token: pair.accessToken });
+    assert.equal(out.status, 204);
+    assert.equal(await a.strategy.count(), before);
+    assert.equal(await counted(a.metrics.sessionsCreated), 1);
+    assert.equal(await counted(a.metrics.sessionsDestroyed, { reason: 'logout' }), 1);
+    // A second logout with the same token: nothing left to revoke, nothing counted.
+    await a.fetch('/logout', { method: 'POST', token: pair.accessToken });
+    assert.equal(await counted(a.metrics.sessionsDestroyed, { reason: 'logout' }), 1);
+    const response = await refresh(a, pair.refreshToken);
+    assert.equal(response.status, 401);
+    assert.equal(await errorCode(response), 'NO_SESSION');
+  });
+
+  it('stores only hashes: no refresh token appears in any Redis key or value', async () => {
+    const a = await node();
+    const first = await login(a, newUser());
+    const second = await rotated(a, first.refreshToken);
+    const raw = [first.refreshToken, second.refreshToken];
+    const redis = new Redis(server.url, { lazyConnect: true, maxRetriesPerRequest: 0 });
+    await redis.connect();
+    try {
+      const dump: string[] = [];
+      for (const key of await redis.keys('*')) {
+        const type = await redis.type(key);
+        dump.push(key);
+        if (type === 'hash') dump.push(...Object.entries(await redis.hgetall(key)).flat());
+        if (type === 'zset') dump.push(...(await redis.zrange(key, 0, '-1')));
+        if (type === 'string') dump.push((await redis.get(key)) ?? '');
+      }
+      const text = dump.join('\n');
+      for (const token of raw) assert.ok(!text.includes(token), 'a raw refresh token is in Redis');
+      for (const token of raw) {
+        assert.ok(dump.includes(`sl:rt:t:${hashRefreshToken(token)}`), 'its hash is the key');
+      }
+    } finally {
+      await redis.quit();
+    }
+  });
+
+  it('counts one round trip and 7 commands per rotation (C12)', async () => {
+    const a = await node();
+    // One rotation first: a Redis that has not seen the script yet costs an extra EVAL.
+    let { refreshToken } = await rotated(a, (await login(a, newUser())).refreshToken);
+    const before = a.strategy.refreshStats();
+    const rotations = 5;
+    for (let i = 0; i < rotations; i += 1) ({ refreshToken } = await rotated(a, refreshToken));
+    const after = a.strategy.refreshStats();
+    const stats = {
+      refreshes: after.refreshes - before.refreshes,
+      rotated: after.rotated - before.rotated,
+      roundTrips: after.roundTrips - before.roundTrips,
+      commands: after.commands - before.commands,
+    };
+    assert.equal(stats.refreshes, rotations);
+    assert.equal(stats.rotated, rotations);
+    assert.equal(stats.roundTrips, rotations);
+    assert.equal(stats.commands, rotations * 7);
+  });
+
+  for (const accessTtlSeconds of [60, 10]) {
+    it(`the access token keeps working after logout until it expires (ttl ${accessTtlSeconds} s, C10)`, async () => {
+      const clock = { now: Date.now() };
+      const a = await node({ accessTtlSeconds, clockSkewSeconds: 5 }, clock);
+      const pair = await login(a, newUser());
+      const loggedOutAt = clock.now;
+      const out = await a.fetch('/logout', { method: 'POST', token: pair.accessToken });
+      assert.equal(out.status, 204);
+
+      // Walk the clock a second at a time until the token is refused: that is the window.
+      let status = 200;
+      while (status === 200 && clock.now - loggedOutAt < 600_000) {
+        status = (await a.fetch('/me', { token: pair.accessToken })).status;
+        if (status === 200) clock.now += 1000;
+      }
+      const windowSeconds = (clock.now - loggedOutAt) / 1000;
+      assert.equal(status, 401);
+      const expired = await a.fetch('/me', { token: pair.accessToken });
+      assert.equal(await errorCode(expired), 'SESSION_EXPIRED');
+      // Lifetime plus the verifier's skew, give or take the second the token's iat is floored to.
+      assert.ok(
+        windowSeconds >= accessTtlSeconds + 5 - 1 && windowSeconds <= accessTtlSeconds + 5 + 1,
+        `revocation window ${windowSeconds} s`,
+      );
+    });
+  }
+});
