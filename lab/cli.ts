@@ -8,14 +8,16 @@ import { strategy } from './commands/strategy.ts';
 import { up } from './commands/up.ts';
 import { LabError } from './errors.ts';
 import { STATE_DIR } from './paths.ts';
+import { REDIS_PERSISTENCE_MODES, type RedisPersistence } from './services/redis-server.ts';
 
 const USAGE = `usage: lab <command> [options]
 
   setup [--check] [--require a,b]  find or install the external tools; print versions
-  up [--strategy S[:V]] [--nodes N] [--port P]
+  up [--strategy S[:V]] [--nodes N] [--port P] [--redis-persistence none|aof-everysec|aof-always]
                                    start a topology in the background; print endpoints
   status [--json]                  processes, health, strategy, per-node sessions
-  strategy NAME[:VARIANT]          switch live: sticky, redis[:cas|lww], clustered[:replicated|partitioned], cookie, jwt
+  strategy NAME[:VARIANT] [--redis-persistence M]
+                                   switch live: sticky, redis[:cas|lww], clustered[:replicated|partitioned], cookie, jwt
   kill|pause|resume|start NODE     chaos by hand (kill is SIGKILL, pause is SIGSTOP)
   down                             stop everything lab up started
   demo                             a short scripted journey through a fresh topology`;
@@ -27,6 +29,17 @@ function integer(value: string | undefined, fallback: number, name: string): num
   if (!/^\d+$/.test(value))
     throw new LabError('BAD_OPTION', `--${name} must be a number, got "${value}"`);
   return Number(value);
+}
+
+function redisPersistence(value: string | undefined): RedisPersistence | undefined {
+  if (value === undefined) return undefined;
+  if (!(REDIS_PERSISTENCE_MODES as readonly string[]).includes(value)) {
+    throw new LabError(
+      'BAD_OPTION',
+      `--redis-persistence must be one of ${REDIS_PERSISTENCE_MODES.join(', ')}, got "${value}"`,
+    );
+  }
+  return value as RedisPersistence;
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -41,6 +54,7 @@ async function main(argv: string[]): Promise<void> {
       json: { type: 'boolean' },
       check: { type: 'boolean' },
       require: { type: 'string' },
+      'redis-persistence': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -60,6 +74,7 @@ async function main(argv: string[]): Promise<void> {
           strategy: values.strategy ?? 'sticky',
           nodes: integer(values.nodes, 3, 'nodes'),
           port: integer(values.port, 8080, 'port'),
+          redisPersistence: redisPersistence(values['redis-persistence']),
         },
         print,
       );
@@ -82,7 +97,7 @@ async function main(argv: string[]): Promise<void> {
           'e.g. redis, clustered:partitioned',
         );
       }
-      return strategy(STATE_DIR, name, print);
+      return strategy(STATE_DIR, name, redisPersistence(values['redis-persistence']), print);
     }
     case 'down':
       return down(STATE_DIR, print);

@@ -2,6 +2,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LabError } from './errors.ts';
 import type { ServiceSpec } from './process-supervisor.ts';
+import type { RedisPersistence } from './services/redis-server.ts';
 
 export interface NodeEntry {
   id: string;
@@ -27,7 +28,7 @@ export interface LabState {
   /** The variant or mode of the strategy (`replicated`, `lww`, ...), when it has one. */
   variant?: string;
   services?: {
-    redis?: ServiceEntry;
+    redis?: ServiceEntry & { persistence: RedisPersistence };
     hazelcast?: { clusterName: string; members: ServiceEntry[] };
   };
   /** Per-topology keys the nodes need for the cookie and jwt strategies. */

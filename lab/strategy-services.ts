@@ -1,10 +1,18 @@
 import path from 'node:path';
 import { processState, spawnService, stopService } from './process-supervisor.ts';
 import { startHazelcastCluster } from './services/hazelcast-member.ts';
-import { probeRedis, RedisServer } from './services/redis-server.ts';
+import { LabError } from './errors.ts';
+import { probeRedis, RedisServer, type RedisPersistence } from './services/redis-server.ts';
 import type { StrategyChoice } from './strategy-config.ts';
 import type { LabState, ServiceEntry } from './state.ts';
 import { waitFor } from './wait.ts';
+
+export interface ServiceOptions {
+  /** Detached servers outlive the lab command (`lab up`); tests keep them attached. */
+  detached: boolean;
+  /** How a redis-server started now persists its data (default none). */
+  redisPersistence?: RedisPersistence | undefined;
+}
 
 async function running(entry: ServiceEntry | undefined): Promise<boolean> {
   return entry !== undefined && (await processState(entry.pid)) !== 'dead';
@@ -29,20 +37,34 @@ export async function ensureServices(
   stateDir: string,
   state: LabState,
   choice: StrategyChoice,
-  detached: boolean,
+  options: ServiceOptions,
 ): Promise<void> {
+  const { detached } = options;
   state.services ??= {};
   if (choice.name === 'redis' || choice.name === 'jwt') {
     const entry = state.services.redis;
+    const wanted = options.redisPersistence;
+    if (entry && wanted && wanted !== entry.persistence) {
+      throw new LabError(
+        'REDIS_RUNNING',
+        `redis-server already runs with persistence ${entry.persistence}, not ${wanted}`,
+        'persistence is chosen when Redis starts: `lab down`, then `lab up` with the option',
+      );
+    }
     if (entry && !(await running(entry))) {
       await restartRedis(entry, detached);
     } else if (!entry) {
-      const server = await RedisServer.start({ dir: path.join(stateDir, 'redis'), detached });
+      const server = await RedisServer.start({
+        dir: path.join(stateDir, 'redis'),
+        detached,
+        persistence: wanted ?? 'none',
+      });
       state.services.redis = {
         id: 'redis',
         address: server.url,
         pid: server.pid,
         spec: server.spec,
+        persistence: server.persistence,
       };
     }
   }

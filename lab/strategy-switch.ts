@@ -2,7 +2,7 @@ import { balancerAdmin } from './admin-client.ts';
 import { LabError } from './errors.ts';
 import { recordEvent } from './events.ts';
 import { processState } from './process-supervisor.ts';
-import { ensureServices } from './strategy-services.ts';
+import { ensureServices, type ServiceOptions } from './strategy-services.ts';
 import {
   newSecrets,
   nodeStrategyConfig,
@@ -45,11 +45,11 @@ export async function switchStrategy(
   stateDir: string,
   state: LabState,
   choice: StrategyChoice,
-  detached: boolean,
+  options: ServiceOptions,
 ): Promise<SwitchOutcome> {
   const started = performance.now();
   state.secrets ??= await newSecrets();
-  await ensureServices(stateDir, state, choice, detached);
+  await ensureServices(stateDir, state, choice, options);
   const skipped: SwitchOutcome['skipped'] = [];
   const failures: string[] = [];
   await Promise.all(

@@ -1,3 +1,4 @@
+import type { RedisPersistence } from '../services/redis-server.ts';
 import { requireState, writeState } from '../state.ts';
 import { parseStrategyChoice } from '../strategy-config.ts';
 import { switchStrategy } from '../strategy-switch.ts';
@@ -6,12 +7,16 @@ import { switchStrategy } from '../strategy-switch.ts';
 export async function strategy(
   stateDir: string,
   text: string,
+  redisPersistence: RedisPersistence | undefined,
   print: (line: string) => void,
 ): Promise<void> {
   const choice = parseStrategyChoice(text);
   const state = await requireState(stateDir);
   try {
-    const outcome = await switchStrategy(stateDir, state, choice, true);
+    const outcome = await switchStrategy(stateDir, state, choice, {
+      detached: true,
+      redisPersistence,
+    });
     const shown = choice.variant ? `${choice.name} (${choice.variant})` : choice.name;
     print(
       `switched to ${shown} in ${outcome.tookMs} ms; sessions do not migrate: clients log in again`,

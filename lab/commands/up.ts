@@ -1,4 +1,5 @@
 import { LabError } from '../errors.ts';
+import type { RedisPersistence } from '../services/redis-server.ts';
 import { readState, writeState } from '../state.ts';
 import { processState } from '../process-supervisor.ts';
 import { startTopology, stopTopology } from '../topology.ts';
@@ -11,6 +12,7 @@ export interface UpOptions {
   strategy: string;
   nodes: number;
   port: number;
+  redisPersistence?: RedisPersistence | undefined;
 }
 
 /** Starts a topology in the background and prints its endpoints. */
@@ -51,7 +53,12 @@ export async function up(options: UpOptions, print: (line: string) => void): Pro
   });
   try {
     // Nodes start on sticky; any other strategy is a live switch like `lab strategy`.
-    if (choice.name !== 'sticky') await switchStrategy(options.stateDir, state, choice, true);
+    if (choice.name !== 'sticky') {
+      await switchStrategy(options.stateDir, state, choice, {
+        detached: true,
+        redisPersistence: options.redisPersistence,
+      });
+    }
   } catch (error) {
     await stopServices(state);
     await stopTopology(state);

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { StatusReport } from '../../lab/commands/status.ts';
 import { ROOT } from '../../lab/paths.ts';
-import { freePort } from '../../lab/ports.ts';
+import { assertPortFree, freePort } from '../../lab/ports.ts';
 import { processState } from '../../lab/process-supervisor.ts';
 
 const execFileAsync = promisify(execFile);
@@ -48,7 +48,11 @@ describe('the lab CLI (up, status, kill, start, down)', function () {
     // The admin API takes port + 1: find two free neighbours.
     for (;;) {
       port = await freePort();
-      if (port < 65000) break;
+      const neighbourFree = await assertPortFree(port + 1).then(
+        () => true,
+        () => false,
+      );
+      if (port < 65000 && neighbourFree) break;
     }
   });
 
@@ -122,12 +126,47 @@ describe('the lab CLI (up, status, kill, start, down)', function () {
     assert.equal((await statusJson()).nodes[0]?.state, 'running');
   });
 
+  it('switches the strategy live, starting the store it needs, and refuses unknown ones', async () => {
+    const before = await statusJson();
+    const switched = await lab('strategy', 'redis:lww', '--redis-persistence', 'aof-everysec');
+    assert.equal(switched.code, 0, switched.stderr);
+    const after = await statusJson();
+    assert.equal(after.strategy, 'redis');
+    assert.equal(after.variant, 'lww');
+    assert.equal(after.balancer.policy, 'round-robin');
+    assert.deepEqual(
+      after.services.map((service) => [service.id, service.state]),
+      [['redis', 'running']],
+    );
+    assert.deepEqual(
+      after.nodes.map((node) => node.pid),
+      before.nodes.map((node) => node.pid),
+      'no node was restarted',
+    );
+
+    const unknown = await lab('strategy', 'memcached');
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /unknown strategy "memcached".*sticky, redis, clustered/);
+    const clash = await lab('strategy', 'redis', '--redis-persistence', 'none');
+    assert.equal(clash.code, 1);
+    assert.match(clash.stderr, /already runs with persistence aof-everysec/);
+  });
+
   it('down leaves no process and no listening port behind', async () => {
     const report = await statusJson();
     assert.equal((await lab('pause', 'node-1')).code, 0, 'down must also stop a paused node');
     const result = await lab('down');
     assert.equal(result.code, 0, result.stderr);
-    const pids = [report.balancer.pid, ...report.nodes.map((node) => node.pid)];
+    const pids = [
+      report.balancer.pid,
+      ...report.nodes.map((node) => node.pid),
+      ...report.services.map((service) => service.pid),
+    ];
+    assert.equal(
+      report.services.length,
+      1,
+      'the redis-server started by the switch is stopped too',
+    );
     const states = await Promise.all(pids.map(processState));
     assert.deepEqual(
       states,

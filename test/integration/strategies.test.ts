@@ -93,7 +93,7 @@ describe('every strategy end to end through the balancer, switched live', functi
     it(`${name}: cart writes across nodes are read back; a node kill loses ${
       choice.name === 'sticky' ? "exactly the killed node's sessions" : 'no session'
     }; logout ends the session`, async () => {
-      await switchStrategy(stateDir, state, choice, false);
+      await switchStrategy(stateDir, state, choice, { detached: false });
       const users = Array.from(
         { length: 6 },
         (_, index) => new User(state.balancer.url, `u${index}`),

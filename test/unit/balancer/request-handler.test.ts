@@ -1,6 +1,7 @@
 // The public request path end to end, in process: a real balancer in front of
 // tiny real nodes on port 0.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import { createBalancer, type Balancer } from '../../../balancer/balancer.ts';
 import type { BalancerConfigInput } from '../../../balancer/config.ts';
@@ -67,6 +68,7 @@ describe('request handler (in-process balancer)', () => {
     assert.equal(json<EchoBody>(first).body, payload, 'the retry resent the whole body');
     assert.equal(balancer.pool.get('a')!.state, 'down');
     assert.equal(balancer.metrics.totals.retries, 1);
+    assert.match(await balancer.metrics.render(), /^balancer_retries_total\{node="a"\} 1$/m);
     for (let i = 0; i < 6; i++) assert.equal((await send(`${url}/x`)).status, 200);
     assert.equal(balancer.metrics.totals.retries, 1, 'a down node gets no more traffic');
   });
@@ -165,6 +167,62 @@ describe('request handler (in-process balancer)', () => {
       'the error to be counted',
     );
     assert.equal((await send(`${url}/next`)).status, 200);
+  });
+
+  it('cuts the client connection when a node stops sending mid-response', async () => {
+    await start({ limits: { upstreamTimeoutMs: 150 } });
+    nodes[0]!.behaviour = (_req, res) => {
+      res.writeHead(200, { 'content-length': '1000' });
+      res.write('partial');
+      return true; // never sends the rest
+    };
+    const started = Date.now();
+    await assert.rejects(send(`${url}/stall`), /aborted|ECONNRESET|socket hang up/);
+    // Cut between one and two timeouts after the last progress.
+    assert.ok(Date.now() - started < 2000);
+    assert.equal(balancer.pool.get('a')!.errors, 1);
+    assert.equal(balancer.pool.get('a')!.state, 'up', 'slow is not dead');
+    assert.equal(balancer.metrics.totals.errors.UPSTREAM_ERROR, 1);
+    assert.equal((await send(`${url}/next`)).status, 200);
+  });
+
+  it('relays a large body intact to a client that reads slowly', async () => {
+    await start();
+    const chunk = Buffer.alloc(64 * 1024);
+    const chunks = 128; // 8 MiB: far beyond every socket and stream buffer
+    const expected = createHash('sha256');
+    for (let i = 0; i < chunks; i++) expected.update(chunk.fill(i));
+    nodes[0]!.behaviour = (_req, res) => {
+      res.writeHead(200, { 'content-length': String(chunk.length * chunks) });
+      let sent = 0;
+      const more = (): void => {
+        while (sent < chunks) {
+          if (!res.write(Buffer.from(chunk.fill(sent++)))) return void res.once('drain', more);
+        }
+        res.end();
+      };
+      more();
+      return true;
+    };
+    const received = await new Promise<{ length: number; digest: string }>((resolve, reject) => {
+      const req = http.get(`${url}/big`, { agent: false }, (res) => {
+        const hash = createHash('sha256');
+        let length = 0;
+        res.on('data', (c: Buffer) => {
+          hash.update(c);
+          length += c.length;
+          // Stop reading for a turn of the event loop after every chunk, so
+          // the balancer has to hold back the node instead of buffering.
+          res.pause();
+          setImmediate(() => res.resume());
+        });
+        res.on('end', () => resolve({ length, digest: hash.digest('hex') }));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+    });
+    assert.equal(received.length, chunk.length * chunks);
+    assert.equal(received.digest, expected.digest('hex'));
   });
 
   it('answers 504 UPSTREAM_TIMEOUT when a node does not answer in time', async () => {
