@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,6 +9,7 @@ import type { StatusReport } from '../../lab/commands/status.ts';
 import { ROOT } from '../../lab/paths.ts';
 import { assertPortFree, freePort } from '../../lab/ports.ts';
 import { processState } from '../../lab/process-supervisor.ts';
+import { waitFor } from '../../lab/wait.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -16,6 +17,18 @@ interface CliResult {
   code: number;
   stdout: string;
   stderr: string;
+}
+
+/** A free port whose neighbour is free too: `lab up` puts the admin API on port + 1. */
+async function freePortPair(): Promise<number> {
+  for (;;) {
+    const port = await freePort();
+    const neighbourFree = await assertPortFree(port + 1).then(
+      () => true,
+      () => false,
+    );
+    if (port < 65000 && neighbourFree) return port;
+  }
 }
 
 describe('the lab CLI (up, status, kill, start, down)', function () {
@@ -45,15 +58,7 @@ describe('the lab CLI (up, status, kill, start, down)', function () {
 
   before(async () => {
     stateDir = await mkdtemp(path.join(os.tmpdir(), 'lab-cli-'));
-    // The admin API takes port + 1: find two free neighbours.
-    for (;;) {
-      port = await freePort();
-      const neighbourFree = await assertPortFree(port + 1).then(
-        () => true,
-        () => false,
-      );
-      if (port < 65000 && neighbourFree) break;
-    }
+    port = await freePortPair();
   });
 
   after(async () => {
@@ -150,6 +155,40 @@ describe('the lab CLI (up, status, kill, start, down)', function () {
     const clash = await lab('strategy', 'redis', '--redis-persistence', 'none');
     assert.equal(clash.code, 1);
     assert.match(clash.stderr, /already runs with persistence aof-everysec/);
+  });
+
+  it('Ctrl-C during up stops what it had started', async () => {
+    const otherDir = await mkdtemp(path.join(os.tmpdir(), 'lab-cli-int-'));
+    try {
+      const child = spawn(
+        process.execPath,
+        [path.join(ROOT, 'bin', 'lab.js'), 'up', '--port', String(await freePortPair())],
+        {
+          env: { ...process.env, LAB_STATE_DIR: otherDir },
+          stdio: 'ignore',
+        },
+      );
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      const logs = path.join(otherDir, 'logs');
+      // Interrupt once the first node is up, before the balancer is.
+      const pids = await waitFor(
+        async () => {
+          const text = await readFile(path.join(logs, 'node-1.log'), 'utf8').catch(() => '');
+          const pid = /"pid":(\d+).*"msg":"listening"/.exec(text)?.[1];
+          return pid ? [Number(pid)] : undefined;
+        },
+        { timeoutMs: 20000, what: 'node-1 to listen' },
+      );
+      child.kill('SIGINT');
+      assert.equal(await exited, 130);
+      await waitFor(async () => (await processState(pids[0]!)) === 'dead', {
+        timeoutMs: 10000,
+        what: 'node-1 to be stopped',
+      });
+      await assert.rejects(readFile(path.join(otherDir, 'state.json')), 'no state is left');
+    } finally {
+      await rm(otherDir, { recursive: true, force: true });
+    }
   });
 
   it('down leaves no process and no listening port behind', async () => {
