@@ -1,14 +1,9 @@
 import assert from 'node:assert/strict';
 import { createHmac, randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { CookieClient } from '../../lab/cookie-client.ts';
-import type { LabState } from '../../lab/state.ts';
 import { parseStrategyChoice } from '../../lab/strategy-config.ts';
-import { stopServices } from '../../lab/strategy-services.ts';
 import { switchStrategy } from '../../lab/strategy-switch.ts';
-import { startTopology, stopTopology } from '../../lab/topology.ts';
+import { useTopology } from './harness.ts';
 
 /**
  * Attacks on sessions, cookies and tokens, sent through the real balancer to
@@ -17,12 +12,11 @@ import { startTopology, stopTopology } from '../../lab/topology.ts';
  */
 describe('security cases through the balancer', function () {
   this.timeout(120000);
-  let stateDir: string;
-  let state: LabState;
+  const topology = useTopology(2);
   const tried: string[] = [];
 
   async function loggedIn(user = 'victim'): Promise<CookieClient> {
-    const client = new CookieClient(state.balancer.url);
+    const client = new CookieClient(topology.state.balancer.url);
     const response = await client.request('POST', '/login', { json: { user, password: 'secret' } });
     assert.equal(response.status, 200);
     return client;
@@ -35,49 +29,34 @@ describe('security cases through the balancer', function () {
     assert.equal(response.status, 401, `${name}: answered ${response.status}`);
   }
 
-  before(async () => {
-    stateDir = await mkdtemp(path.join(os.tmpdir(), 'lab-security-'));
-    state = await startTopology({
-      stateDir,
-      nodes: 2,
-      port: 0,
-      adminPort: 0,
-      strategy: 'sticky',
-      detached: false,
-    });
-  });
-
-  after(async () => {
-    if (state) {
-      await stopTopology(state);
-      await stopServices(state);
-    }
-    await rm(stateDir, { recursive: true, force: true });
+  after(() => {
     console.log(`      security cases tried and refused: ${tried.length}`);
   });
 
   for (const strategy of ['sticky', 'redis']) {
     describe(`server sessions (${strategy})`, () => {
       before(async () => {
-        await switchStrategy(stateDir, state, parseStrategyChoice(strategy), { detached: false });
+        await switchStrategy(topology.stateDir, topology.state, parseStrategyChoice(strategy), {
+          detached: false,
+        });
       });
 
       it('session fixation: an id planted before login is never valid after it', async () => {
         const attacker = await loggedIn('attacker');
         const planted = attacker.cookies.get('sid')!;
-        const victim = new CookieClient(state.balancer.url);
+        const victim = new CookieClient(topology.state.balancer.url);
         victim.cookies.set('SLB', attacker.cookies.get('SLB') ?? '');
         victim.cookies.set('sid', planted);
         await victim.request('POST', '/login', { json: { user: 'victim', password: 'secret' } });
         assert.notEqual(victim.cookies.get('sid'), planted, 'login issues a fresh id');
-        const replay = new CookieClient(state.balancer.url);
+        const replay = new CookieClient(topology.state.balancer.url);
         replay.cookies.set('SLB', attacker.cookies.get('SLB') ?? '');
         replay.cookies.set('sid', planted);
         await refused(`${strategy}: planted id after the victim's login`, replay);
       });
 
       it('refuses ids it never issued, and ids after logout', async () => {
-        const guesser = new CookieClient(state.balancer.url);
+        const guesser = new CookieClient(topology.state.balancer.url);
         guesser.cookies.set('sid', randomBytes(16).toString('base64url'));
         await refused(`${strategy}: well-formed unissued id`, guesser);
         guesser.cookies.set('sid', "' OR 1=1 --");
@@ -86,14 +65,14 @@ describe('security cases through the balancer', function () {
         await refused(`${strategy}: oversized id`, guesser);
 
         const user = await loggedIn();
-        const stolen = new CookieClient(state.balancer.url);
+        const stolen = new CookieClient(topology.state.balancer.url);
         for (const [name, value] of user.cookies) stolen.cookies.set(name, value);
         assert.equal((await user.request('POST', '/logout')).status, 204);
         await refused(`${strategy}: copied cookie after logout`, stolen);
       });
 
       it('sets the session cookie HttpOnly, SameSite=Lax, and Secure only over TLS', async () => {
-        const client = new CookieClient(state.balancer.url);
+        const client = new CookieClient(topology.state.balancer.url);
         const response = await client.request('POST', '/login', {
           json: { user: 'attrs', password: 'secret' },
         });
@@ -108,7 +87,9 @@ describe('security cases through the balancer', function () {
 
   describe('cookie sessions', () => {
     before(async () => {
-      await switchStrategy(stateDir, state, parseStrategyChoice('cookie'), { detached: false });
+      await switchStrategy(topology.stateDir, topology.state, parseStrategyChoice('cookie'), {
+        detached: false,
+      });
     });
 
     it('refuses every tampered, truncated, relabelled or foreign cookie', async () => {
@@ -130,7 +111,7 @@ describe('security cases through the balancer', function () {
         ],
       ];
       for (const [name, value] of variants) {
-        const forger = new CookieClient(state.balancer.url);
+        const forger = new CookieClient(topology.state.balancer.url);
         forger.cookies.set('sls', value);
         await refused(`cookie: ${name}`, forger);
       }
@@ -144,11 +125,13 @@ describe('security cases through the balancer', function () {
 
   describe('jwt access tokens', () => {
     before(async () => {
-      await switchStrategy(stateDir, state, parseStrategyChoice('jwt'), { detached: false });
+      await switchStrategy(topology.stateDir, topology.state, parseStrategyChoice('jwt'), {
+        detached: false,
+      });
     });
 
     it('refuses forged, unsigned, re-signed and garbage tokens', async () => {
-      const client = new CookieClient(state.balancer.url);
+      const client = new CookieClient(topology.state.balancer.url);
       const login = await client.request('POST', '/login', {
         json: { user: 'victim', password: 'secret' },
       });
@@ -173,11 +156,11 @@ describe('security cases through the balancer', function () {
         ['garbage', 'not.a.token'],
       ];
       for (const [name, token] of tokens) {
-        await refused(`jwt: ${name}`, new CookieClient(state.balancer.url), {
+        await refused(`jwt: ${name}`, new CookieClient(topology.state.balancer.url), {
           authorization: `Bearer ${token}`,
         });
       }
-      const genuine = await new CookieClient(state.balancer.url).request('GET', '/me', {
+      const genuine = await new CookieClient(topology.state.balancer.url).request('GET', '/me', {
         headers: { authorization: `Bearer ${accessToken}` },
       });
       assert.equal(genuine.status, 200, 'the genuine token still works');

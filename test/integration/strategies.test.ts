@@ -1,16 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { balancerAdmin, type BalancerNodeView } from '../../lab/admin-client.ts';
 import { CookieClient } from '../../lab/cookie-client.ts';
 import { processState, signalService } from '../../lab/process-supervisor.ts';
-import type { LabState } from '../../lab/state.ts';
 import { parseStrategyChoice } from '../../lab/strategy-config.ts';
-import { stopServices } from '../../lab/strategy-services.ts';
 import { switchStrategy } from '../../lab/strategy-switch.ts';
-import { startNode, startTopology, stopTopology } from '../../lab/topology.ts';
+import { startNode } from '../../lab/topology.ts';
 import { waitFor } from '../../lab/wait.ts';
+import { useTopology, waitNodeState } from './harness.ts';
 
 /** One simulated user; `jwt` users carry their access token instead of a cookie. */
 class User {
@@ -42,17 +37,6 @@ class User {
   }
 }
 
-async function waitNodeUp(state: LabState, id: string): Promise<void> {
-  const { adminUrl, adminToken } = state.balancer;
-  await waitFor(
-    async () =>
-      (await balancerAdmin<BalancerNodeView[]>(adminUrl, adminToken, 'GET', '/nodes')).find(
-        (node) => node.id === id,
-      )?.state === 'up',
-    { timeoutMs: 20000, what: `${id} to be readmitted` },
-  );
-}
-
 const STRATEGIES = [
   'sticky',
   'redis',
@@ -65,34 +49,14 @@ const STRATEGIES = [
 
 describe('every strategy end to end through the balancer, switched live', function () {
   this.timeout(240000);
-  let stateDir: string;
-  let state: LabState;
-
-  before(async () => {
-    stateDir = await mkdtemp(path.join(os.tmpdir(), 'lab-strategies-'));
-    state = await startTopology({
-      stateDir,
-      nodes: 3,
-      port: 0,
-      adminPort: 0,
-      strategy: 'sticky',
-      detached: false,
-    });
-  });
-
-  after(async () => {
-    if (state) {
-      await stopTopology(state);
-      await stopServices(state);
-    }
-    await rm(stateDir, { recursive: true, force: true });
-  });
+  const topology = useTopology(3);
 
   for (const name of STRATEGIES) {
     const choice = parseStrategyChoice(name);
     it(`${name}: cart writes across nodes are read back; a node kill loses ${
       choice.name === 'sticky' ? "exactly the killed node's sessions" : 'no session'
     }; logout ends the session`, async () => {
+      const { state, stateDir } = topology;
       await switchStrategy(stateDir, state, choice, { detached: false });
       const users = Array.from(
         { length: 6 },
@@ -139,7 +103,7 @@ describe('every strategy end to end through the balancer, switched live', functi
       assert.deepEqual(lost, expectedLost);
 
       victim.pid = await startNode(victim.spec, victim.url, false);
-      await waitNodeUp(state, victim.id);
+      await waitNodeState(state, victim.id, 'up');
 
       const leaver = users.find((user) => !lost.includes(user.name))!;
       assert.equal((await leaver.request('POST', '/logout')).status, 204);

@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { balancerAdmin, type BalancerNodeView } from '../../lab/admin-client.ts';
+import { balancerAdmin } from '../../lab/admin-client.ts';
 import { CookieClient } from '../../lab/cookie-client.ts';
 import { processState, signalService } from '../../lab/process-supervisor.ts';
 import { findNode, type LabState } from '../../lab/state.ts';
-import { startNode, startTopology, stopTopology } from '../../lab/topology.ts';
+import { startNode } from '../../lab/topology.ts';
 import { waitFor } from '../../lab/wait.ts';
+import { useTopology, waitNodeState } from './harness.ts';
 
 async function login(client: CookieClient, user: string): Promise<string> {
   const response = await client.request('POST', '/login', { json: { user, password: 'secret' } });
@@ -15,46 +13,12 @@ async function login(client: CookieClient, user: string): Promise<string> {
   return response.servedBy;
 }
 
-async function balancerNodes(state: LabState): Promise<BalancerNodeView[]> {
-  const { adminUrl, adminToken } = state.balancer;
-  return balancerAdmin<BalancerNodeView[]>(adminUrl, adminToken, 'GET', '/nodes');
-}
-
-async function waitNodeState(state: LabState, id: string, wanted: string): Promise<void> {
-  await waitFor(
-    async () => (await balancerNodes(state)).find((node) => node.id === id)?.state === wanted,
-    { timeoutMs: 15000, what: `${id} to be ${wanted} in the balancer` },
-  );
-}
-
 describe('three real nodes behind the real balancer (sticky strategy)', function () {
   this.timeout(60000);
-  let stateDir: string;
+  const topology = useTopology(3);
   let state: LabState;
-
-  before(async () => {
-    stateDir = await mkdtemp(path.join(os.tmpdir(), 'lab-it-'));
-    state = await startTopology({
-      stateDir,
-      nodes: 3,
-      port: 0,
-      adminPort: 0,
-      strategy: 'sticky',
-      detached: false,
-    });
-  });
-
-  after(async () => {
-    if (state) await stopTopology(state);
-    const states = state
-      ? await Promise.all(state.nodes.map((node) => processState(node.pid)))
-      : [];
-    await rm(stateDir, { recursive: true, force: true });
-    assert.deepEqual(
-      states,
-      states.map(() => 'dead'),
-      'every node process is gone after stop',
-    );
+  before(() => {
+    state = topology.state;
   });
 
   it('spreads new clients over every node with the fallback round-robin', async () => {
