@@ -74,7 +74,10 @@ export async function demo(print: Print): Promise<void> {
     );
     for (const entry of lost) print(`     lost: ${entry}`);
     const again = await login(alice, 'alice');
-    print(`5. alice logs in again and is pinned to ${again}; her cart starts empty`);
+    const fresh = (await alice.request('GET', '/cart')).body as { version: number };
+    print(
+      `5. alice logs in again and is pinned to ${again}; her cart is back at version ${fresh.version}`,
+    );
 
     victim.pid = await startNode(victim.spec, victim.url, false);
     const { adminUrl, adminToken } = state.balancer;

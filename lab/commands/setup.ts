@@ -26,7 +26,7 @@ export async function setup(options: SetupOptions, print: (line: string) => void
     let found = await tool.find();
     let reason: string | undefined;
     if (!found && options.install) {
-      print(`${tool.name.padEnd(17)} installing...`);
+      if (tool.installable !== false) print(`${tool.name.padEnd(17)} installing...`);
       reason = await tool.install();
       found = await tool.find();
     }

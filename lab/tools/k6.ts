@@ -12,6 +12,7 @@ import type { FoundTool, Tool } from './tool.ts';
  */
 export class K6Tool implements Tool {
   readonly name = 'k6';
+  readonly installable = false;
   readonly purpose = 'load generation and client-side consistency checks';
   readonly howToGet =
     'install k6 v1.x from your OS package manager (Grafana publishes apt/rpm/brew packages) or `go install go.k6.io/k6@latest` with Go >= 1.25, then put it on PATH or in tools/bin';

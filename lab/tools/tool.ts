@@ -15,6 +15,8 @@ export interface Tool {
   find(): Promise<FoundTool | undefined>;
   /** Installs the tool; resolves with undefined on success or a reason it could not. */
   install(): Promise<string | undefined>;
+  /** False when `install` can only explain why it cannot (the tool must be brought by hand). */
+  readonly installable?: boolean;
   /** One line telling a person how to get the tool on a common OS. */
   readonly howToGet: string;
 }
