@@ -19,6 +19,8 @@ const HOP_BY_HOP = new Set([
   'upgrade',
 ]);
 
+const HOP_BY_HOP_LENGTHS = new Set([...HOP_BY_HOP].map((name) => name.length));
+
 /** Lower-cased names listed in a Connection header: they are hop-by-hop too. */
 function connectionTokens(value: string | string[] | undefined): string[] | undefined {
   if (value === undefined) return undefined;
@@ -40,35 +42,46 @@ export interface ForwardedRequest {
   readonly bodyLength: number | undefined;
 }
 
-/**
- * Rewrites `req.headers` in place into the headers the node receives
- * (http-proxy copies `req.headers` for the outgoing request).
- */
-export function prepareRequestHeaders(req: IncomingMessage, fwd: ForwardedRequest): void {
-  const headers: IncomingHttpHeaders = req.headers;
-  const listed = connectionTokens(headers.connection);
-  if (listed) for (const name of listed) delete headers[name];
-  for (const name of HOP_BY_HOP) delete headers[name];
-
+// Request headers never copied from the client: hop-by-hop ones, and those
+// the balancer sets itself below.
+const NOT_COPIED = new Set([
+  ...HOP_BY_HOP,
   // The body is already buffered: the client got its 100 Continue from Node
   // and the node should not wait for one.
-  delete headers.expect;
-  if (fwd.bodyLength !== undefined) headers['content-length'] = String(fwd.bodyLength);
-
-  if (fwd.cookie === undefined) delete headers.cookie;
-  else headers.cookie = fwd.cookie;
-
-  // Replace, never append: a client-supplied X-Forwarded-For would otherwise
-  // let any client choose the address the nodes log and rate-limit by.
-  const address = req.socket.remoteAddress;
-  if (address === undefined) delete headers['x-forwarded-for'];
-  else headers['x-forwarded-for'] = address;
-  headers['x-forwarded-proto'] = (req.socket as Partial<TLSSocket>).encrypted ? 'https' : 'http';
-  if (headers.host === undefined) delete headers['x-forwarded-host'];
-  else headers['x-forwarded-host'] = headers.host;
+  'expect',
+  'cookie',
+  // Replaced, never appended: a client-supplied X-Forwarded-For would
+  // otherwise let any client choose the address the nodes log and rate-limit by.
+  'x-forwarded-for',
+  'x-forwarded-proto',
+  'x-forwarded-host',
   // RFC 7239 carries the same claims; nothing in the lab reads it, so a
   // client-written one must not reach the nodes either.
-  delete headers.forwarded;
+  'forwarded',
+]);
+
+/**
+ * The headers the node receives, as a new object that replaces `req.headers`
+ * (http-proxy copies `req.headers` for the outgoing request). Built by
+ * copying rather than by deleting in place: `delete` turns the object into a
+ * slow dictionary that every later reader (http-proxy, Node's ClientRequest)
+ * pays for on every request.
+ */
+export function forwardedHeaders(req: IncomingMessage, fwd: ForwardedRequest): IncomingHttpHeaders {
+  const source = req.headers;
+  const listed = connectionTokens(source.connection);
+  const headers: IncomingHttpHeaders = {};
+  for (const name in source) {
+    if (NOT_COPIED.has(name) || listed?.includes(name)) continue;
+    headers[name] = source[name];
+  }
+  if (fwd.bodyLength !== undefined) headers['content-length'] = String(fwd.bodyLength);
+  if (fwd.cookie !== undefined) headers.cookie = fwd.cookie;
+  const address = req.socket.remoteAddress;
+  if (address !== undefined) headers['x-forwarded-for'] = address;
+  headers['x-forwarded-proto'] = (req.socket as Partial<TLSSocket>).encrypted ? 'https' : 'http';
+  if (source.host !== undefined) headers['x-forwarded-host'] = source.host;
+  return headers;
 }
 
 /**
@@ -85,8 +98,12 @@ export function responseHeaders(
   const out: string[] = [];
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i]!;
-    const lower = name.toLowerCase();
-    if (HOP_BY_HOP.has(lower) || listed?.includes(lower)) continue;
+    // Only a name of a hop-by-hop length can be one: most are kept without
+    // allocating a lower-cased copy.
+    if (listed !== undefined || HOP_BY_HOP_LENGTHS.has(name.length)) {
+      const lower = name.toLowerCase();
+      if (HOP_BY_HOP.has(lower) || listed?.includes(lower)) continue;
+    }
     out.push(name, rawHeaders[i + 1]!);
   }
   if (extra) for (const item of extra) out.push(item);

@@ -1,8 +1,10 @@
 // Prometheus metrics and the plain totals behind `GET /stats`. The registry is
 // the balancer's own (never prom-client's global one), so two balancers in one
-// process, as in tests, never share or clash. Per-request work is one
-// increment on a pre-created series; everything that can be read from node
-// state (in-flight, share, state) is computed at scrape time instead.
+// process, as in tests, never share or clash. Per-request work is a plain
+// array increment: even a pre-bound prom-client series hashes and validates
+// its labels on every inc(), so every series is filled from these counts at
+// scrape time (`collect`), like everything read from node state (in-flight,
+// share, state).
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { ErrorCode } from './errors.ts';
 import { errorCodes } from './errors.ts';
@@ -27,16 +29,6 @@ export interface Totals {
   stickyRedispatches: number;
 }
 
-/**
- * Makes a labelled series exist at 0, so it is exported before its first
- * event and rate() works from the start (prom-client only exports series
- * that have been touched).
- */
-function zero(series: Counter.Internal): Counter.Internal {
-  series.inc(0);
-  return series;
-}
-
 function classIndex(status: number): number {
   const i = Math.floor(status / 100) - 1;
   return i < 0 ? 0 : i > 4 ? 4 : i;
@@ -51,47 +43,75 @@ export class BalancerMetrics {
     retries: 0,
     stickyRedispatches: 0,
   };
-  private readonly proxiedSeries: Counter.Internal[][];
-  private readonly errorSeries: Map<ErrorCode, Counter.Internal>;
-  private readonly retrySeries: Counter.Internal[];
-  private readonly transitions: Counter<'node' | 'to'>;
+  /** Answers by node and status class: `[node.index * 5 + class]`. */
+  private readonly answered: Float64Array;
+  /** Retries by the node that failed: `[node.index]`. */
+  private readonly retriesFrom: Float64Array;
+  /** State changes by node and new state: `[node.index * 4 + state]`. */
+  private readonly transitions: Float64Array;
 
   constructor(pool: UpstreamPool, clientConnections: () => Promise<number>) {
     const registers = [this.registry];
     const nodes = pool.nodes;
     const totals = this.totals;
+    const answered = (this.answered = new Float64Array(nodes.length * statusClasses.length));
+    const retriesFrom = (this.retriesFrom = new Float64Array(nodes.length));
+    const transitions = (this.transitions = new Float64Array(nodes.length * nodeStates.length));
 
-    const requests = new Counter({
+    // Every series below is written in full on each scrape, zeros included,
+    // so it is exported before its first event and rate() works from the
+    // start (prom-client only exports series that have been set).
+    new Counter({
       name: 'balancer_requests_total',
       help: 'Requests answered by a node, by node and status class',
       labelNames: ['node', 'status_class'] as const,
       registers,
+      collect() {
+        this.reset();
+        for (const n of nodes) {
+          statusClasses.forEach((c, i) => {
+            this.inc({ node: n.id, status_class: c }, answered[n.index * statusClasses.length + i]);
+          });
+        }
+      },
     });
-    this.proxiedSeries = nodes.map((n) => statusClasses.map((c) => zero(requests.labels(n.id, c))));
 
-    const errors = new Counter({
+    new Counter({
       name: 'balancer_errors_total',
       help: 'Answers the balancer gave itself, by error code',
       labelNames: ['code'] as const,
       registers,
+      collect() {
+        this.reset();
+        for (const code of errorCodes) this.inc({ code }, totals.errors[code] ?? 0);
+      },
     });
-    this.errorSeries = new Map(errorCodes.map((code) => [code, zero(errors.labels(code))]));
 
-    const retries = new Counter({
+    new Counter({
       name: 'balancer_retries_total',
       help: 'Requests retried elsewhere after a connect failure at this node',
       labelNames: ['node'] as const,
       registers,
+      collect() {
+        this.reset();
+        for (const n of nodes) this.inc({ node: n.id }, retriesFrom[n.index]);
+      },
     });
-    this.retrySeries = nodes.map((n) => zero(retries.labels(n.id)));
 
-    this.transitions = new Counter({
+    new Counter({
       name: 'balancer_health_transitions_total',
       help: 'Node state changes, by node and new state',
       labelNames: ['node', 'to'] as const,
       registers,
+      collect() {
+        this.reset();
+        for (const n of nodes) {
+          nodeStates.forEach((s, i) => {
+            this.inc({ node: n.id, to: s }, transitions[n.index * nodeStates.length + i]);
+          });
+        }
+      },
     });
-    for (const n of nodes) for (const s of nodeStates) zero(this.transitions.labels(n.id, s));
     pool.on('change', (change) => this.onChange(change));
 
     new Counter({
@@ -160,17 +180,16 @@ export class BalancerMetrics {
 
   proxied(node: Upstream, status: number): void {
     const i = classIndex(status);
-    this.proxiedSeries[node.index]![i]!.inc();
+    this.answered[node.index * statusClasses.length + i]!++;
     this.totals.proxied[statusClasses[i]!]++;
   }
 
   balancerError(code: ErrorCode): void {
-    this.errorSeries.get(code)!.inc();
     this.totals.errors[code] = (this.totals.errors[code] ?? 0) + 1;
   }
 
   retried(from: Upstream): void {
-    this.retrySeries[from.index]!.inc();
+    this.retriesFrom[from.index]!++;
     this.totals.retries++;
   }
 
@@ -187,7 +206,8 @@ export class BalancerMetrics {
   }
 
   private onChange(change: StateChange): void {
-    if (change.from !== change.to) this.transitions.inc({ node: change.node.id, to: change.to });
+    if (change.from === change.to) return;
+    this.transitions[change.node.index * nodeStates.length + nodeStates.indexOf(change.to)]!++;
   }
 }
 

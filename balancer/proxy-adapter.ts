@@ -5,7 +5,7 @@
 // This adapter owns every one of those channels and turns each forwarding
 // attempt into exactly one typed outcome.
 import type { Agent, ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
-import { Readable } from 'node:stream';
+import type { Stream } from 'node:stream';
 import httpProxy from 'http-proxy';
 import { responseHeaders } from './headers.ts';
 import type { UpstreamTarget } from './upstream.ts';
@@ -57,19 +57,19 @@ function codedError(code: string, message: string): Error {
   return Object.assign(new Error(message), { code });
 }
 
-// http-proxy copies per-call options with Object.keys, so a string key is how
-// an attempt travels to the 'proxyReq' event, where the outgoing request
-// first becomes visible.
-const ATTEMPT_KEY = 'sessionLabAttempt';
-type AttemptOptions = httpProxy.ServerOptions & { [ATTEMPT_KEY]?: Attempt };
-
 /** One try of one request against one node. Settles exactly once. */
 class Attempt {
   private settled = false;
+  /** The outgoing request got a socket from the agent (it may wait in the agent's queue). */
+  private hasSocket = false;
   private connected = false;
   private proxyReq: ClientRequest | undefined;
   private proxyRes: IncomingMessage | undefined;
-  private headTimer: NodeJS.Timeout | undefined;
+  private status = 0;
+  /** When the response last made progress (its head, then each body chunk), in performance.now() ms. */
+  private lastProgress = 0;
+  /** The head timeout, then the body idle timeout. */
+  private timer: NodeJS.Timeout;
   private connectTimer: NodeJS.Timeout | undefined;
   private readonly res: ServerResponse;
   private readonly opts: ForwardOptions;
@@ -81,8 +81,25 @@ class Attempt {
     this.resolve = resolve;
     // From dispatch, not from connect: a request queued in a saturated agent
     // must not wait longer than one that got a socket at once.
-    this.headTimer = setTimeout(this.onHeadTimeout, opts.upstreamTimeoutMs);
-    res.once('close', this.onClientClose);
+    this.timer = setTimeout(this.onTimer, opts.upstreamTimeoutMs);
+    // `on`, not `once`: the response ends with 'close' anyway, and a settled
+    // attempt ignores it.
+    res.on('close', this.onClientClose);
+  }
+
+  /**
+   * Called by http-proxy as the `buffer` stream it pipes into the outgoing
+   * request, right after creating it: the first moment the request exists.
+   * Sending the buffered body (or nothing) directly spares every request a
+   * stream, and a bodyless one the piping of `req`.
+   */
+  pipe(proxyReq: ClientRequest): ClientRequest {
+    this.proxyReq = proxyReq;
+    proxyReq.on('response', this.onResponse);
+    const body = this.opts.body;
+    if (body === undefined || body.length === 0) proxyReq.end();
+    else proxyReq.end(body);
+    return proxyReq;
   }
 
   /** http-proxy's per-call error callback: errors of the outgoing and incoming request. */
@@ -104,15 +121,15 @@ class Attempt {
   };
 
   /** The outgoing request got a socket (fresh or pooled). */
-  onProxyReq(proxyReq: ClientRequest): void {
+  onSocket(proxyReq: ClientRequest): void {
     if (this.settled) {
       proxyReq.destroy();
       return;
     }
-    this.proxyReq = proxyReq;
+    this.hasSocket = true;
     const socket = proxyReq.socket;
     if (socket?.connecting) {
-      this.connectTimer = setTimeout(this.onConnectTimeout, this.opts.connectTimeoutMs);
+      this.connectTimer = setTimeout(() => this.onConnectTimeout(), this.opts.connectTimeoutMs);
       socket.once('connect', () => {
         this.connected = true;
         clearTimeout(this.connectTimer);
@@ -120,11 +137,9 @@ class Attempt {
     } else {
       this.connected = true;
     }
-    proxyReq.once('response', this.onResponse);
   }
 
   private readonly onResponse = (proxyRes: IncomingMessage): void => {
-    clearTimeout(this.headTimer);
     // Attached before anything else: an unhandled 'error' here kills the process.
     proxyRes.on('error', this.onBodyError);
     if (this.settled) {
@@ -133,6 +148,7 @@ class Attempt {
     }
     this.proxyRes = proxyRes;
     const status = proxyRes.statusCode ?? 502;
+    this.status = status;
     try {
       const headers = responseHeaders(
         proxyRes.rawHeaders,
@@ -146,15 +162,36 @@ class Attempt {
       this.settle({ kind: 'bad-response', error: err as Error });
       return;
     }
-    // Now an idle timeout: the head came in time, but a body that stalls must
-    // not hold the client forever either.
-    this.proxyReq?.setTimeout(this.opts.upstreamTimeoutMs, this.onBodyIdle);
-    proxyRes.once('end', () => this.settle({ kind: 'ok', status }));
-    proxyRes.once('close', () => {
-      if (!proxyRes.complete)
-        this.onBodyError(codedError('ECONNRESET', 'node closed mid-response'));
-    });
-    proxyRes.pipe(this.res);
+    // From here the same timer is an idle timeout: the head came in time, but
+    // a body that stalls must not hold the client forever either. Progress is
+    // a timestamp, not a re-armed timer: most responses end before the timer
+    // is due, and the rest re-arm it only when it fires.
+    this.lastProgress = performance.now();
+    // Relayed by hand rather than with pipe(), which adds and removes half a
+    // dozen listeners per response; backpressure is handled the same way.
+    proxyRes.on('data', this.onBodyData);
+    proxyRes.on('end', this.onBodyEnd);
+    proxyRes.on('close', this.onBodyClose);
+  };
+
+  private readonly onBodyData = (chunk: Buffer): void => {
+    this.lastProgress = performance.now();
+    if (!this.res.write(chunk)) {
+      const proxyRes = this.proxyRes!;
+      proxyRes.pause();
+      this.res.once('drain', () => proxyRes.resume());
+    }
+  };
+
+  private readonly onBodyEnd = (): void => {
+    this.settle({ kind: 'ok', status: this.status });
+    this.res.end();
+  };
+
+  private readonly onBodyClose = (): void => {
+    if (!this.proxyRes!.complete) {
+      this.onBodyError(codedError('ECONNRESET', 'node closed mid-response'));
+    }
   };
 
   private readonly onBodyError = (err: Error): void => {
@@ -165,14 +202,18 @@ class Attempt {
     this.res.destroy();
   };
 
-  private readonly onBodyIdle = (): void => {
-    this.onBodyError(codedError('UPSTREAM_IDLE', 'node stopped sending mid-response'));
-  };
-
-  private readonly onHeadTimeout = (): void => {
+  private readonly onTimer = (): void => {
     if (this.settled) return;
-    // Still connecting when the whole budget is spent is a connect failure.
-    if (this.proxyReq && !this.connected) {
+    if (this.proxyRes) {
+      const left = this.lastProgress + this.opts.upstreamTimeoutMs - performance.now();
+      // Node's timer clock runs up to a millisecond behind: do not re-arm for that.
+      if (left > 1) this.timer = setTimeout(this.onTimer, left);
+      else this.onBodyError(codedError('UPSTREAM_IDLE', 'node stopped sending mid-response'));
+      return;
+    }
+    // Still connecting when the whole budget is spent is a connect failure;
+    // still queued for a socket in a saturated agent is only slow.
+    if (this.hasSocket && !this.connected) {
       this.settle({ kind: 'connect-failed', error: codedError('ETIMEDOUT', 'connect timeout') });
     } else {
       this.settle({ kind: 'timeout' });
@@ -180,11 +221,11 @@ class Attempt {
     this.abandon();
   };
 
-  private readonly onConnectTimeout = (): void => {
+  private onConnectTimeout(): void {
     if (this.settled || this.connected) return;
     this.settle({ kind: 'connect-failed', error: codedError('ETIMEDOUT', 'connect timeout') });
     this.abandon();
-  };
+  }
 
   private readonly onClientClose = (): void => {
     if (this.settled || this.res.writableFinished) return;
@@ -201,7 +242,7 @@ class Attempt {
   settle(outcome: ForwardOutcome): void {
     if (this.settled) return;
     this.settled = true;
-    clearTimeout(this.headTimer);
+    clearTimeout(this.timer);
     clearTimeout(this.connectTimer);
     this.resolve(outcome);
   }
@@ -216,6 +257,9 @@ export class ProxyAdapter {
   private readonly proxy: httpProxy;
 
   constructor(options: ProxyAdapterOptions = {}) {
+    // Options are copied key by key on every request: only non-defaults here
+    // (xfwd and changeOrigin stay off: the request handler sets X-Forwarded-*
+    // itself and the node sees the client's Host).
     this.proxy = httpProxy.createProxyServer({
       // The adapter writes the response itself: http-proxy's response passes
       // copy the client's Connection header into the response and keep
@@ -224,11 +268,12 @@ export class ProxyAdapter {
       // Use req.url as it is instead of re-parsing it with the legacy
       // url.parse (DEP0169); the request handler only lets origin-form paths through.
       toProxy: true,
-      xfwd: false,
-      changeOrigin: false,
     });
+    // Emitted once the outgoing request has a socket; the attempt travels as
+    // the per-call `buffer` option, which http-proxy hands back here.
     this.proxy.on('proxyReq', (proxyReq, _req, _res, options) => {
-      (options as AttemptOptions)[ATTEMPT_KEY]?.onProxyReq(proxyReq);
+      const attempt: unknown = options.buffer;
+      if (attempt instanceof Attempt) attempt.onSocket(proxyReq);
     });
     // Without this listener http-proxy rethrows errors it cannot route to a callback.
     const onStray = options.onStrayError ?? (() => {});
@@ -243,15 +288,12 @@ export class ProxyAdapter {
   ): Promise<ForwardOutcome> {
     return new Promise<ForwardOutcome>((resolve) => {
       const attempt = new Attempt(res, opts, resolve);
-      const perCall: AttemptOptions = {
+      const perCall: httpProxy.ServerOptions = {
         target: opts.target,
         agent: opts.agent,
-        // A fresh stream per attempt, so a retry can resend the same bytes.
-        // Requests without a body pipe `req` itself, which Node ends at once
-        // (also when it already ended during an earlier attempt).
-        buffer:
-          opts.body === undefined ? undefined : Readable.from(opts.body.length ? [opts.body] : []),
-        [ATTEMPT_KEY]: attempt,
+        // http-proxy only ever calls `buffer.pipe(proxyReq)`: the attempt
+        // sends the body itself, so a retry resends the same bytes.
+        buffer: attempt as unknown as Stream,
       };
       try {
         this.proxy.web(req, res, perCall, attempt.onError);

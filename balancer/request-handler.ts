@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { LimitsConfig } from './config.ts';
 import type { ErrorCode } from './errors.ts';
 import { sendError } from './errors.ts';
-import { prepareRequestHeaders } from './headers.ts';
+import { forwardedHeaders } from './headers.ts';
 import type { BalancerMetrics } from './metrics.ts';
 import type { Policy, RoutingContext } from './policies/index.ts';
 import type { ForwardOutcome, ProxyAdapter } from './proxy-adapter.ts';
@@ -92,8 +92,6 @@ function readBody(req: IncomingMessage, max: number): Promise<BodyResult> | unde
   });
 }
 
-const ignore = (): void => {};
-
 export class RequestHandler {
   private readonly deps: RequestHandlerDeps;
   private inFlight = 0;
@@ -108,18 +106,10 @@ export class RequestHandler {
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
     this.inFlight++;
     this.deps.metrics.requestReceived();
-    // A client error after the handler stopped listening must not become an
-    // unhandled 'error' event.
-    req.on('error', ignore);
     if (this.closing) res.shouldKeepAlive = false;
-    this.run(req, res)
-      .catch((err: unknown) => {
-        this.deps.logger.error({ err, url: req.url }, 'request handler failed');
-        this.fail(res, 'INTERNAL');
-      })
-      .finally(() => {
-        if (--this.inFlight === 0) this.onIdle?.();
-      });
+    // No 'error' listener on `req` is needed for clients that go away: an
+    // IncomingMessage emits 'error' only when someone listens for it.
+    void this.run(req, res);
   };
 
   /**
@@ -138,7 +128,19 @@ export class RequestHandler {
     });
   }
 
+  /** Never rejects: a failure of the handler itself becomes a 500. */
   private async run(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      await this.proxy(req, res);
+    } catch (err) {
+      this.deps.logger.error({ err, url: req.url }, 'request handler failed');
+      this.fail(res, 'INTERNAL');
+    } finally {
+      if (--this.inFlight === 0) this.onIdle?.();
+    }
+  }
+
+  private async proxy(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (isAdminPath(req.url ?? '')) return this.fail(res, 'NOT_FOUND');
     const target = originForm(req);
     if (target === undefined) return this.fail(res, 'BAD_REQUEST', 'Unsupported request target');
@@ -158,7 +160,7 @@ export class RequestHandler {
     }
 
     const split = this.deps.stickyCookie.split(req.headers.cookie);
-    prepareRequestHeaders(req, { cookie: split.rest, bodyLength: body?.length });
+    req.headers = forwardedHeaders(req, { cookie: split.rest, bodyLength: body?.length });
     const ctx: RoutingContext = {
       stickyValue: split.value,
       tried: undefined,

@@ -27,15 +27,15 @@ export interface UpstreamTarget {
 //   5 s keep-alive timeout, so the balancer rarely writes into a socket the
 //   node is closing (Node's agent also honours the `Keep-Alive: timeout=`
 //   hint, minus a 1 s margin).
-// - lifo: the most recently used (warmest) sockets are reused first, so the
-//   rest idle out instead of all staying half-used.
+// Left at Node's defaults, because Node copies every agent option into a new
+// object on each request: scheduling 'lifo' (the most recently used, warmest
+// socket is reused first, so the rest idle out instead of all staying
+// half-used) and keepAliveMsecs 1000 (TCP keep-alive probes on pooled sockets).
 export const agentOptions = {
   keepAlive: true,
-  keepAliveMsecs: 1000,
   maxSockets: 128,
   maxFreeSockets: 64,
   timeout: 4000,
-  scheduling: 'lifo',
 } as const;
 
 export class Upstream {

@@ -173,13 +173,21 @@ describe('request handler (in-process balancer)', () => {
     await start({ limits: { upstreamTimeoutMs: 150 } });
     nodes[0]!.behaviour = (_req, res) => {
       res.writeHead(200, { 'content-length': '1000' });
-      res.write('partial');
-      return true; // never sends the rest
+      // Four chunks 60 ms apart: a body that keeps coming outlives the
+      // timeout; then it stops and never sends the rest.
+      let left = 4;
+      const drip = setInterval(() => {
+        res.write('partial');
+        if (--left === 0) clearInterval(drip);
+      }, 60);
+      res.on('close', () => clearInterval(drip));
+      return true;
     };
     const started = Date.now();
     await assert.rejects(send(`${url}/stall`), /aborted|ECONNRESET|socket hang up/);
-    // Cut between one and two timeouts after the last progress.
-    assert.ok(Date.now() - started < 2000);
+    const elapsed = Date.now() - started;
+    assert.ok(elapsed >= 300, `cut after ${elapsed} ms, while the body was still coming`);
+    assert.ok(elapsed < 2000, `cut only after ${elapsed} ms`);
     assert.equal(balancer.pool.get('a')!.errors, 1);
     assert.equal(balancer.pool.get('a')!.state, 'up', 'slow is not dead');
     assert.equal(balancer.metrics.totals.errors.UPSTREAM_ERROR, 1);
@@ -233,6 +241,31 @@ describe('request handler (in-process balancer)', () => {
     assert.ok(Date.now() - started < 2000);
     assert.equal(balancer.pool.get('a')!.state, 'up', 'slow is not dead');
     assert.equal(balancer.pool.get('a')!.errors, 1);
+  });
+
+  it('answers 504, not a connect failure, when a request waits for a pooled socket too long', async () => {
+    await start({ limits: { upstreamTimeoutMs: 300 } });
+    for (const id of ['b', 'c']) balancer.pool.setMode(balancer.pool.get(id)!, 'disabled', 'test');
+    // Responses that keep trickling in hold every one of the agent's 128 sockets.
+    nodes[0]!.behaviour = (_req, res) => {
+      res.writeHead(200);
+      const drip = setInterval(() => res.write('.'), 50);
+      res.on('close', () => clearInterval(drip));
+      return true;
+    };
+    const streams = Array.from({ length: 128 }, () => {
+      const req = http.get(`${url}/drip`, { agent: false }, (res) => res.resume());
+      req.on('error', () => {});
+      return req;
+    });
+    try {
+      await waitFor(() => nodes[0]!.hits === 128, 'every pooled socket to be busy');
+      assertBalancerError(await send(`${url}/queued`), 504, 'UPSTREAM_TIMEOUT');
+      assert.equal(nodes[0]!.hits, 128, 'the queued request never reached the node');
+      assert.equal(balancer.pool.get('a')!.state, 'up', 'a full pool is not a dead node');
+    } finally {
+      for (const req of streams) req.destroy();
+    }
   });
 
   it('answers 502 UPSTREAM_ERROR for a response it cannot parse', async () => {
