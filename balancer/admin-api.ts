@@ -6,7 +6,8 @@
 // node back to the health verdict. Checks keep running while a node is
 // drained or disabled, so that verdict is current: a node that kept passing
 // is `up` at once, one that failed (or was stopped meanwhile) stays `down`
-// until `rise` consecutive successes.
+// until `rise` consecutive successes. Either way it then ramps through slow
+// start (`weight` in GET /nodes).
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
@@ -43,6 +44,10 @@ export interface NodeView {
   share: number;
   /** Why the last health check failed, or null if it passed. */
   lastCheckError: string | null;
+  /** Share of new traffic relative to a settled node: 0.1-1 during slow start, else 1. */
+  weight: number;
+  /** Time left in slow start; 0 once the node carries its full share. */
+  slowStartRemainingMs: number;
 }
 
 const MAX_ADMIN_BODY = 4096;
@@ -116,6 +121,8 @@ export class AdminApi {
       stickyRedispatches: node.stickyRedispatches,
       share,
       lastCheckError: this.deps.health.lastError(node) ?? null,
+      weight: Math.round(node.weight * 100) / 100,
+      slowStartRemainingMs: Math.ceil(node.slowStart?.remainingMs() ?? 0),
     };
   }
 

@@ -76,7 +76,7 @@ export class Balancer {
   constructor(config: BalancerConfig, options: BalancerOptions = {}) {
     this.config = config;
     this.logger = options.logger ?? pino({ level: 'silent' });
-    this.pool = new UpstreamPool(config.nodes);
+    this.pool = new UpstreamPool(config.nodes, { slowStartMs: config.health.slowStartMs });
     this.stickyCookie = new StickyCookie(
       config.sticky.cookieName,
       config.sticky.secret,

@@ -131,6 +131,12 @@ const schema = z.strictObject({
       timeoutMs: ms('time a check may take').default(500),
       fall: count('consecutive failures before a node is down').default(2),
       rise: count('consecutive successes before a node is up').default(2),
+      // HAProxy's `slowstart`: long enough for a JIT and pools to warm, short
+      // enough that a chaos run sees the node carry its share again.
+      slowStartMs: ms(
+        'time a readmitted node ramps from 10% to full weight; 0 turns it off',
+        0,
+      ).default(5000),
     })
     .prefault({}),
   limits: z

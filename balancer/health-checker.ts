@@ -18,6 +18,9 @@ interface NodeCheck {
   lastError: string | undefined;
 }
 
+/** The part of the health config the checks use (slow start belongs to the pool). */
+export type CheckConfig = Omit<HealthConfig, 'slowStartMs'>;
+
 /** Outcome of one check: undefined on success, else why it failed. */
 export type CheckResult = string | undefined;
 /** A check that was cut short by stop() says nothing about the node. */
@@ -25,11 +28,11 @@ const CANCELLED = Symbol('cancelled');
 
 export class HealthChecker {
   private readonly pool: UpstreamPool;
-  private readonly config: HealthConfig;
+  private readonly config: CheckConfig;
   private readonly checks = new Map<Upstream, NodeCheck>();
   private running = false;
 
-  constructor(pool: UpstreamPool, config: HealthConfig) {
+  constructor(pool: UpstreamPool, config: CheckConfig) {
     this.pool = pool;
     this.config = config;
     for (const node of pool.nodes) {

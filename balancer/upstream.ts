@@ -1,6 +1,7 @@
 // One backend node as the balancer sees it: where it is, whether it may take
 // traffic, its connection pool, and the counters the admin API and metrics read.
 import { Agent } from 'node:http';
+import type { SlowStart } from './slow-start.ts';
 
 export type NodeState = 'up' | 'down' | 'draining' | 'disabled';
 /** What an operator asked for; health decides the rest (see `state`). */
@@ -49,6 +50,8 @@ export class Upstream {
   /** Health verdict (active checks and passive connect failures). */
   healthy = true;
   mode: AdminMode = 'enabled';
+  /** Set by the pool while a readmitted node ramps up (see slow-start.ts). */
+  slowStart: SlowStart | undefined = undefined;
 
   /** Requests currently being proxied to this node. */
   active = 0;
@@ -84,6 +87,11 @@ export class Upstream {
     if (this.mode === 'disabled') return 'disabled';
     if (!this.healthy) return 'down';
     return this.mode === 'draining' ? 'draining' : 'up';
+  }
+
+  /** Share of new traffic relative to a settled node: below 1 only during slow start. */
+  get weight(): number {
+    return this.slowStart?.weight() ?? 1;
   }
 
   /** Closes pooled connections; in-flight requests on them are cut. */

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { chaos } from './commands/chaos.ts';
+import { CHAOS_ACTION_NAMES, chaosAction, isChaosAction } from './chaos/index.ts';
+import { chaos, parseDuration } from './commands/chaos.ts';
 import { demo } from './commands/demo.ts';
 import { down } from './commands/down.ts';
 import { setup } from './commands/setup.ts';
@@ -18,7 +19,12 @@ const USAGE = `usage: lab <command> [options]
   status [--json]                  processes, health, strategy, per-node sessions
   strategy NAME[:VARIANT] [--redis-persistence M]
                                    switch live: sticky, redis[:cas|lww], clustered[:replicated|partitioned], cookie, jwt
-  kill|pause|resume|start NODE     chaos by hand (kill is SIGKILL, pause is SIGSTOP)
+  kill|stop|pause|resume|start|restart TARGET [--for D]
+                                   chaos on a node (node-1), redis or a Hazelcast member (hz-1):
+                                   kill SIGKILL, stop SIGTERM, pause SIGSTOP (--for 5s: resume after),
+                                   resume SIGCONT, start a dead one, restart (stop, then start)
+  drain|disable|enable NODE        the balancer's view: drain keeps pinned clients, disable sends it
+                                   nothing, enable brings it back through slow start
   down                             stop everything lab up started
   demo                             a short scripted journey through a fresh topology`;
 
@@ -55,6 +61,7 @@ async function main(argv: string[]): Promise<void> {
       check: { type: 'boolean' },
       require: { type: 'string' },
       'redis-persistence': { type: 'string' },
+      for: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -80,14 +87,6 @@ async function main(argv: string[]): Promise<void> {
       );
     case 'status':
       return status(STATE_DIR, values.json ?? false, print);
-    case 'kill':
-    case 'pause':
-    case 'resume':
-    case 'start': {
-      const [nodeId] = positionals;
-      if (!nodeId) throw new LabError('BAD_USAGE', `lab ${command} needs a node id`, 'e.g. node-1');
-      return chaos(STATE_DIR, command, nodeId, print);
-    }
     case 'strategy': {
       const [name] = positionals;
       if (!name) {
@@ -110,7 +109,30 @@ async function main(argv: string[]): Promise<void> {
       print(USAGE);
       return;
     default:
-      throw new LabError('BAD_USAGE', `unknown command "${command}"`, 'run `lab help`');
+      if (isChaosAction(command)) {
+        const [target] = positionals;
+        if (!target) {
+          throw new LabError(
+            'BAD_USAGE',
+            `lab ${command} needs a target`,
+            'e.g. node-1, redis, hz-1',
+          );
+        }
+        if (values.for !== undefined && !chaosAction(command).params.includes('forMs')) {
+          throw new LabError(
+            'BAD_OPTION',
+            `--for does not apply to ${command}`,
+            'e.g. lab pause node-1 --for 5s',
+          );
+        }
+        const forMs = values.for === undefined ? undefined : parseDuration(values.for, 'for');
+        return chaos(STATE_DIR, command, target, { forMs }, print);
+      }
+      throw new LabError(
+        'BAD_USAGE',
+        `unknown command "${command}"`,
+        `run \`lab help\`; chaos actions: ${CHAOS_ACTION_NAMES.join(', ')}`,
+      );
   }
 }
 

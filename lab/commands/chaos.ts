@@ -1,57 +1,46 @@
+import { describeOutcome, runChaos, type ChaosParams } from '../chaos/index.ts';
 import { LabError } from '../errors.ts';
-import { recordEvent } from '../events.ts';
-import { processState, signalService, type ProcessState } from '../process-supervisor.ts';
-import { findNode, requireState, writeState } from '../state.ts';
-import { startNode } from '../topology.ts';
-import { waitFor } from '../wait.ts';
+import { requireState } from '../state.ts';
 
-export type ChaosAction = 'kill' | 'pause' | 'resume' | 'start';
+/** `5s`, `500ms`, `2m` or plain milliseconds, as `--for` takes it. */
+export function parseDuration(text: string, option: string): number {
+  const match = /^(\d+)(ms|s|m)?$/.exec(text.trim());
+  const ms = match ? Number(match[1]) * ({ ms: 1, s: 1000, m: 60_000 }[match[2] ?? 'ms'] ?? 1) : 0;
+  if (!match || ms < 1) {
+    throw new LabError(
+      'BAD_OPTION',
+      `--${option} must be a duration such as 5s or 500ms, got "${text}"`,
+    );
+  }
+  return ms;
+}
 
-const SIGNAL_OF: Record<Exclude<ChaosAction, 'start'>, NodeJS.Signals> = {
-  kill: 'SIGKILL',
-  pause: 'SIGSTOP',
-  resume: 'SIGCONT',
-};
-
-const EXPECTED_STATE: Record<Exclude<ChaosAction, 'start'>, ProcessState> = {
-  kill: 'dead',
-  pause: 'paused',
-  resume: 'running',
-};
-
-/** Chaos by hand on one node the lab started (never on any other process). */
+/**
+ * Chaos by hand: one action on one target the lab started, one line of
+ * output. Ctrl-C does not kill the command outright: it ends its waits, and
+ * the action undoes what it half did (a timed pause resumes) before exiting 130.
+ */
 export async function chaos(
   stateDir: string,
-  action: ChaosAction,
-  nodeId: string,
+  action: string,
+  targetId: string,
+  params: ChaosParams,
   print: (line: string) => void,
 ): Promise<void> {
   const state = await requireState(stateDir);
-  const node = findNode(state, nodeId);
-  const before = await processState(node.pid);
-  if (action === 'start') {
-    if (before !== 'dead') {
-      throw new LabError(
-        'ALREADY_RUNNING',
-        `${nodeId} is ${before} (pid ${node.pid})`,
-        before === 'paused' ? `use \`lab resume ${nodeId}\`` : 'kill it first to restart it',
-      );
-    }
-    node.pid = await startNode(node.spec, node.url, true);
-    await writeState(stateDir, state);
-  } else {
-    if (before === 'dead') {
-      throw new LabError('NOT_RUNNING', `${nodeId} is not running`, `use \`lab start ${nodeId}\``);
-    }
-    await signalService(node.pid, node.spec, SIGNAL_OF[action]);
-    const expected = EXPECTED_STATE[action];
-    await waitFor(async () => (await processState(node.pid)) === expected, {
-      timeoutMs: 3000,
-      what: `${nodeId} to be ${expected}`,
-    });
+  const controller = new AbortController();
+  const interrupt = () => controller.abort();
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
+  try {
+    const context = { stateDir, state, detached: true, signal: controller.signal };
+    print(describeOutcome(await runChaos(context, action, targetId, params)));
+  } catch (error) {
+    if (!(error instanceof LabError && error.code === 'INTERRUPTED')) throw error;
+    process.stderr.write(`lab: ${error.toLine()}\n`);
+    process.exitCode = 130;
+  } finally {
+    process.removeListener('SIGINT', interrupt);
+    process.removeListener('SIGTERM', interrupt);
   }
-  await recordEvent(stateDir, { type: 'chaos', action, target: nodeId, pid: node.pid });
-  print(
-    `${action} ${nodeId} (pid ${node.pid}): was ${before}, now ${await processState(node.pid)}`,
-  );
 }

@@ -118,11 +118,19 @@ describe('admin API', () => {
       'disabled',
     );
     assert.equal(await nodeState('a'), 'disabled');
-    assert.equal(json<NodeView>(await admin('/nodes/a/enable', { method: 'POST' })).state, 'up');
-    const servedBy = new Set<string>();
-    for (let i = 0; i < 4; i++)
-      servedBy.add(String((await send(`${url}/me`)).headers['x-served-by']));
-    assert.deepEqual(servedBy, new Set(['a', 'b']));
+    const enabled = json<NodeView>(await admin('/nodes/a/enable', { method: 'POST' }));
+    assert.equal(enabled.state, 'up');
+    // Back from disabled, it ramps through slow start (default 5 s) from 10%.
+    assert.equal(enabled.weight, 0.1);
+    assert.ok(enabled.slowStartRemainingMs > 4000, String(enabled.slowStartRemainingMs));
+    const served = { a: 0, b: 0 } as Record<string, number>;
+    for (let i = 0; i < 40; i++) {
+      const by = String((await send(`${url}/me`)).headers['x-served-by']);
+      served[by] = (served[by] ?? 0) + 1;
+    }
+    assert.ok(served.a! > 0 && served.a! < served.b! / 2, JSON.stringify(served));
+    const settled = json<NodeView[]>(await admin('/nodes')).find((n) => n.id === 'b')!;
+    assert.deepEqual([settled.weight, settled.slowStartRemainingMs], [1, 0]);
   });
 
   it('hands an enabled node back to the health verdict', async () => {

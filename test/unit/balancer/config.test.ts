@@ -49,6 +49,7 @@ describe('balancer config', () => {
       timeoutMs: 500,
       fall: 2,
       rise: 2,
+      slowStartMs: 5000,
     });
     assert.deepEqual(config.limits, {
       maxHeaderBytes: 16384,
@@ -131,6 +132,11 @@ describe('balancer config', () => {
     assertIssue({ ...valid, policy: 'random' }, 'policy', /round-robin, least-connections, sticky/);
     assertIssue({ ...valid, listen: { port: 70000 } }, 'listen.port', /port number/);
     assertIssue({ ...valid, health: { fall: 0 } }, 'health.fall', /at least 1/);
+    assertIssue({ ...valid, health: { slowStartMs: -1 } }, 'health.slowStartMs', /at least 0/);
+    assert.equal(
+      parseBalancerConfig({ ...valid, health: { slowStartMs: 0 } }).health.slowStartMs,
+      0,
+    );
     assertIssue({ ...valid, limits: { retries: -1 } }, 'limits.retries', /at least 0/);
   });
 

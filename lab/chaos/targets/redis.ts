@@ -1,0 +1,71 @@
+import net from 'node:net';
+import { probeRedis, type RedisPersistence } from '../../services/redis-server.ts';
+import type { ServiceEntry } from '../../state.ts';
+import type { ChaosTarget } from '../action.ts';
+
+type RedisEntry = ServiceEntry & { persistence: RedisPersistence };
+
+/**
+ * The redis-server the lab started. A (re)start reuses its recorded spec: the
+ * same port, folder and config, so an AOF written before is replayed. What
+ * survives is measured (DBSIZE before the loss and after the start), not assumed.
+ */
+export function redisTarget(entry: RedisEntry): ChaosTarget {
+  const port = Number(new URL(entry.address).port);
+  return {
+    kind: 'store',
+    id: entry.id,
+    entry,
+    stopGraceMs: 5000,
+    readyTimeoutMs: 10_000,
+    async isReady(_context, pid) {
+      // The pid tells our server from another one that took the port meanwhile.
+      const probe = await probeRedis(port);
+      return probe.reply === '+PONG' && probe.pid === pid;
+    },
+    async lossNote(_context, graceful) {
+      const keys = await dbSize(port).catch(() => undefined);
+      const held = keys === undefined ? 'what it holds' : `its ${keys} key(s)`;
+      switch (entry.persistence) {
+        case 'none':
+          return `persistence none: ${held} are lost (sessions end; clients log in again)`;
+        case 'aof-everysec':
+          return graceful
+            ? `aof-everysec, fsynced on SIGTERM: ${held} survive a restart`
+            : `aof-everysec: ${held} survive a restart, minus writes of about the last second`;
+        case 'aof-always':
+          return `aof-always: ${held} survive a restart`;
+      }
+    },
+    whenGone() {
+      // Nodes answer 503 while it is down; nothing else has to notice.
+      return Promise.resolve(undefined);
+    },
+    async whenBack() {
+      const keys = await dbSize(port);
+      const survived = entry.persistence === 'none' ? 'nothing survives' : 'replayed from its AOF';
+      return `same port, folder and config; ${keys} key(s) after start (persistence ${entry.persistence}: ${survived})`;
+    },
+  };
+}
+
+/** DBSIZE over a raw socket: the number of keys, sessions among them. */
+function dbSize(port: number, timeoutMs = 1000): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    let received = '';
+    socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`no reply in ${timeoutMs} ms`)));
+    socket.on('connect', () => socket.write('DBSIZE\r\n'));
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.toString('latin1');
+      const end = received.indexOf('\r\n');
+      if (end < 0) return;
+      socket.destroy();
+      const match = /^:(\d+)$/.exec(received.slice(0, end));
+      if (match) resolve(Number(match[1]));
+      else reject(new Error(`DBSIZE answered ${received.slice(0, end)}`));
+    });
+    socket.on('error', reject);
+    socket.on('close', () => reject(new Error('connection closed before a reply')));
+  });
+}
