@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import { CHAOS_ACTION_NAMES, chaosAction, isChaosAction } from './chaos/index.ts';
-import { chaos, parseDuration } from './commands/chaos.ts';
+import { chaos } from './commands/chaos.ts';
+import { NET_USAGE, network } from './commands/network.ts';
+import { parseDuration } from './duration.ts';
 import { demo } from './commands/demo.ts';
 import { down } from './commands/down.ts';
 import { setup } from './commands/setup.ts';
@@ -25,6 +27,7 @@ const USAGE = `usage: lab <command> [options]
                                    resume SIGCONT, start a dead one, restart (stop, then start)
   drain|disable|enable NODE        the balancer's view: drain keeps pinned clients, disable sends it
                                    nothing, enable brings it back through slow start
+${NET_USAGE}
   down                             stop everything lab up started
   demo                             a short scripted journey through a fresh topology`;
 
@@ -50,6 +53,8 @@ function redisPersistence(value: string | undefined): RedisPersistence | undefin
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
+  // `lab net` has options of its own (--ms, --rate...), parsed by its command.
+  if (command === 'net') return network(STATE_DIR, rest, print);
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,

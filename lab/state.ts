@@ -1,6 +1,7 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LabError } from './errors.ts';
+import type { LinkEntry } from './network/links.ts';
 import type { ServiceSpec } from './process-supervisor.ts';
 import type { RedisPersistence } from './services/redis-server.ts';
 
@@ -30,6 +31,12 @@ export interface LabState {
   services?: {
     redis?: ServiceEntry & { persistence: RedisPersistence };
     hazelcast?: { clusterName: string; members: ServiceEntry[] };
+    /**
+     * The toxiproxy-server in front of the stores (`address` is its API URL)
+     * and its node → store links; absent when it is not installed, and then
+     * the nodes reach their stores directly.
+     */
+    toxiproxy?: ServiceEntry & { links: LinkEntry[] };
   };
   /** Per-topology keys the nodes need for the cookie and jwt strategies. */
   secrets?: { cookieKeys: { id: string; secret: string }[]; jwtKeys: unknown };

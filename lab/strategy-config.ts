@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { generateSigningKeys } from '../nodes/strategies/jwt/index.ts';
 import { STRATEGY_NAMES, type StrategyName } from '../nodes/strategies/strategy.ts';
 import { LabError } from './errors.ts';
+import { linkAddress, ownMember } from './network/links.ts';
 import type { LabState } from './state.ts';
 
 /** A strategy as the user names it: `redis`, `redis:lww`, `clustered:partitioned`. */
@@ -53,7 +54,9 @@ export async function newSecrets(): Promise<NonNullable<LabState['secrets']>> {
 
 /**
  * The body of a node's `PUT /admin/strategy` (and its NODE_STRATEGY_CONFIG):
- * what node number `index` needs to run the chosen strategy.
+ * what node number `index` needs to run the chosen strategy. Where the lab
+ * put a network link between this node and a store, the node gets the link's
+ * address, so `lab net` faults hit this node's path to that store alone.
  */
 export function nodeStrategyConfig(
   state: LabState,
@@ -63,29 +66,37 @@ export function nodeStrategyConfig(
   const redis = state.services?.redis;
   const hazelcast = state.services?.hazelcast;
   const secrets = state.secrets;
+  const nodeId = state.nodes[index]!.id;
+  const redisLink = redis && linkAddress(state, nodeId, redis.id);
+  const redisUrl = redisLink ? `redis://${redisLink}` : redis?.address;
   switch (choice.name) {
     case 'sticky':
       return { name: 'sticky' };
     case 'redis':
-      return { name: 'redis', redis: { url: redis!.address, mode: choice.variant } };
+      return { name: 'redis', redis: { url: redisUrl, mode: choice.variant } };
     case 'clustered': {
       const addresses = hazelcast!.members.map((member) => member.address);
-      // Replicated: each node talks to the member beside it (listed first);
-      // partitioned: a smart client that finds every member.
-      const own = addresses[index % addresses.length]!;
+      // Replicated: each node talks to the member beside it (listed first),
+      // through its link; partitioned: a smart client that finds every member
+      // by the addresses they announce, so it gets the real ones (links.ts).
+      const ownEntry = ownMember(hazelcast!.members, index);
+      const own = ownEntry.address;
       const members = [own, ...addresses.filter((address) => address !== own)];
       return {
         name: 'clustered',
         hazelcast: {
           variant: choice.variant,
           clusterName: hazelcast!.clusterName,
-          members: choice.variant === 'replicated' ? [own] : members,
+          members:
+            choice.variant === 'replicated'
+              ? [linkAddress(state, nodeId, ownEntry.id) ?? own]
+              : members,
         },
       };
     }
     case 'cookie':
       return { name: 'cookie', cookie: { keys: secrets!.cookieKeys } };
     case 'jwt':
-      return { name: 'jwt', jwt: { keys: secrets!.jwtKeys }, redis: { url: redis!.address } };
+      return { name: 'jwt', jwt: { keys: secrets!.jwtKeys }, redis: { url: redisUrl } };
   }
 }

@@ -15,6 +15,8 @@ export interface SwitchOutcome {
   tookMs: number;
   /** Nodes that did not switch now (dead or paused); they get the strategy when started. */
   skipped: { id: string; reason: string }[];
+  /** One line each for the user: what the switch left out and why (e.g. no network links). */
+  notes: string[];
 }
 
 async function switchNode(
@@ -49,7 +51,7 @@ export async function switchStrategy(
 ): Promise<SwitchOutcome> {
   const started = performance.now();
   state.secrets ??= await newSecrets();
-  await ensureServices(stateDir, state, choice, options);
+  const notes = await ensureServices(stateDir, state, choice, options);
   const skipped: SwitchOutcome['skipped'] = [];
   const failures: string[] = [];
   await Promise.all(
@@ -87,5 +89,5 @@ export async function switchStrategy(
       'fix the cause and run `lab strategy` again',
     );
   }
-  return { tookMs, skipped };
+  return { tookMs, skipped, notes };
 }

@@ -5,7 +5,7 @@ import { LabError } from '../errors.ts';
 import type { LabState } from '../state.ts';
 import type { ChaosContext } from './action.ts';
 import { waitUntil } from './process.ts';
-import { assertLoopback } from './loopback.ts';
+import { assertLoopbackHost } from '../loopback.ts';
 
 /** Slow start as the admin API reports it (absent from balancers older than slow start). */
 export interface NodeView extends BalancerNodeView {
@@ -81,7 +81,7 @@ export async function changeMode(
   verb: 'drain' | 'disable' | 'enable',
 ): Promise<ModeChange> {
   const { adminUrl, adminToken } = context.state.balancer;
-  assertLoopback('the balancer', new URL(adminUrl).hostname);
+  assertLoopbackHost('the balancer', new URL(adminUrl).hostname);
   const before = await balancerView(context.state, id);
   const after = await balancerAdmin<NodeView>(adminUrl, adminToken, 'POST', `/nodes/${id}/${verb}`);
   const { policy } = await balancerAdmin<{ policy: string }>(

@@ -22,6 +22,7 @@ export async function strategy(
       `switched to ${shown} in ${outcome.tookMs} ms; sessions do not migrate: clients log in again`,
     );
     for (const { id, reason } of outcome.skipped) print(`  ${id}: ${reason}`);
+    for (const note of outcome.notes) print(`  ${note}`);
   } finally {
     // Services started and per-node configs changed even if a node refused.
     await writeState(stateDir, state);

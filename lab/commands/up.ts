@@ -51,13 +51,14 @@ export async function up(options: UpOptions, print: (line: string) => void): Pro
     strategy: 'sticky',
     detached: true,
   });
+  let notes: string[] = [];
   try {
     // Nodes start on sticky; any other strategy is a live switch like `lab strategy`.
     if (choice.name !== 'sticky') {
-      await switchStrategy(options.stateDir, state, choice, {
+      ({ notes } = await switchStrategy(options.stateDir, state, choice, {
         detached: true,
         redisPersistence: options.redisPersistence,
-      });
+      }));
     }
   } catch (error) {
     await stopServices(state);
@@ -77,5 +78,12 @@ export async function up(options: UpOptions, print: (line: string) => void): Pro
   for (const service of services) {
     print(`${service.id.padEnd(9)} ${service.address}  (pid ${service.pid})`);
   }
+  const toxiproxy = state.services?.toxiproxy;
+  if (toxiproxy) {
+    print(
+      `toxiproxy ${toxiproxy.address}  (pid ${toxiproxy.pid}, ${toxiproxy.links.length} links; \`lab net status\`)`,
+    );
+  }
+  for (const note of notes) print(note);
   print(`logs      ${options.stateDir}/logs`);
 }

@@ -3,7 +3,7 @@
 import { LabError } from '../../errors.ts';
 import type { LabState } from '../../state.ts';
 import type { ChaosTarget } from '../action.ts';
-import { assertLoopback } from '../loopback.ts';
+import { assertLoopbackHost } from '../../loopback.ts';
 import { hazelcastMemberTarget } from './hazelcast-member.ts';
 import { nodeTarget } from './node.ts';
 import { redisTarget } from './redis.ts';
@@ -27,18 +27,18 @@ export function knownTargets(state: LabState): { nodes: string[]; stores: string
 export function resolveTarget(state: LabState, id: string): ChaosTarget {
   const node = state.nodes.find((entry) => entry.id === id);
   if (node) {
-    assertLoopback(id, new URL(node.url).hostname);
+    assertLoopbackHost(id, new URL(node.url).hostname);
     return nodeTarget(state, node);
   }
   const redis = state.services?.redis;
   if (redis && redis.id === id) {
-    assertLoopback(id, new URL(redis.address).hostname);
+    assertLoopbackHost(id, new URL(redis.address).hostname);
     return redisTarget(redis);
   }
   const cluster = state.services?.hazelcast;
   const member = cluster?.members.find((entry) => entry.id === id);
   if (cluster && member) {
-    assertLoopback(id, new URL(`tcp://${member.address}`).hostname);
+    assertLoopbackHost(id, new URL(`tcp://${member.address}`).hostname);
     return hazelcastMemberTarget(state, cluster, member);
   }
   throw unknownTarget(state, id);

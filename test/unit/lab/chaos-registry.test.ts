@@ -7,7 +7,7 @@ import {
   resolveTarget,
   runChaos,
 } from '../../../lab/chaos/index.ts';
-import { parseDuration } from '../../../lab/commands/chaos.ts';
+import { parseDuration } from '../../../lab/duration.ts';
 import { LabError } from '../../../lab/errors.ts';
 import type { ServiceSpec } from '../../../lab/process-supervisor.ts';
 import type { LabState } from '../../../lab/state.ts';
@@ -195,8 +195,9 @@ describe('chaos registry', () => {
     assert.equal(parseDuration('5s', 'for'), 5000);
     assert.equal(parseDuration('250ms', 'for'), 250);
     assert.equal(parseDuration('2m', 'for'), 120_000);
-    assert.equal(parseDuration('1500', 'for'), 1500);
-    for (const bad of ['0', '-1s', '5 h', 'soon', ''])
+    assert.equal(parseDuration('15', 'for'), 15_000, 'a bare number is seconds, in every command');
+    assert.equal(parseDuration('2.5', 'for'), 2500);
+    for (const bad of ['0', '-1s', '5 h', 'soon', '', '2h'])
       assert.throws(() => parseDuration(bad, 'for'), labError('BAD_OPTION', /--for/));
   });
 });
