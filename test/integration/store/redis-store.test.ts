@@ -279,6 +279,42 @@ describe('RedisSessionStore against a real redis-server', function () {
       assert.deepEqual(back, record);
     });
 
+    it('aof-everysec: a SIGKILL loses at most the last second or so of writes', async function () {
+      this.timeout(30000);
+      const aof = await startServer('aof-kill', 'aof-everysec');
+      const store = await connectedStore({}, aof);
+      // Keep writing for 3 s, remembering when each write was acknowledged.
+      const written: { id: string; at: number }[] = [];
+      const until = Date.now() + 3000;
+      while (Date.now() < until) {
+        const record = newRecord();
+        await store.create(record);
+        written.push({ id: record.id, at: Date.now() });
+      }
+      process.kill(aof.pid, 'SIGKILL');
+      const killedAt = Date.now();
+      await waitFor(async () => (await processState(aof.pid)) === 'dead', {
+        timeoutMs: 5000,
+        what: 'redis to die',
+      });
+      await aof.restart();
+      await waitFor(() => store.ping().then(() => true), { timeoutMs: 10000, what: 'reconnect' });
+      // In batches: thousands of GETs at once would outlast the 500 ms command timeout.
+      const lost: { id: string; at: number }[] = [];
+      for (let start = 0; start < written.length; start += 200) {
+        const batch = written.slice(start, start + 200);
+        const found = await Promise.all(batch.map(({ id }) => store.get(id)));
+        lost.push(...batch.filter((_, index) => found[index] === undefined));
+      }
+      // everysec fsyncs once a second; allow one more second for a busy machine.
+      const oldestLost = lost.length > 0 ? Math.min(...lost.map(({ at }) => at)) : killedAt;
+      assert.ok(
+        killedAt - oldestLost <= 2000,
+        `lost ${lost.length} of ${written.length} writes, the oldest ${killedAt - oldestLost} ms before the kill`,
+      );
+      assert.ok(lost.length < written.length, 'most writes survived');
+    });
+
     it('none: every session is gone after a restart', async () => {
       const volatile = await startServer('volatile', 'none');
       const store = await connectedStore({}, volatile);
