@@ -95,3 +95,12 @@ export function findNode(state: LabState, id: string): NodeEntry {
   }
   return node;
 }
+
+/** Every server the lab started for the strategies (redis, Hazelcast members, toxiproxy). */
+export function recordedServices(state: LabState): ServiceEntry[] {
+  return [
+    ...(state.services?.redis ? [state.services.redis] : []),
+    ...(state.services?.hazelcast?.members ?? []),
+    ...(state.services?.toxiproxy ? [state.services.toxiproxy] : []),
+  ];
+}

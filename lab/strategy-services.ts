@@ -5,7 +5,7 @@ import { startHazelcastCluster } from './services/hazelcast-member.ts';
 import { LabError } from './errors.ts';
 import { probeRedis, RedisServer, type RedisPersistence } from './services/redis-server.ts';
 import type { StrategyChoice } from './strategy-config.ts';
-import type { LabState, ServiceEntry } from './state.ts';
+import { recordedServices, type LabState, type ServiceEntry } from './state.ts';
 import { waitFor } from './wait.ts';
 
 export interface ServiceOptions {
@@ -106,10 +106,7 @@ export async function ensureServices(
 
 /** Stops every server recorded in the state. */
 export async function stopServices(state: LabState): Promise<void> {
-  const entries = [
-    ...(state.services?.redis ? [state.services.redis] : []),
-    ...(state.services?.hazelcast?.members ?? []),
-    ...(state.services?.toxiproxy ? [state.services.toxiproxy] : []),
-  ];
-  await Promise.all(entries.map((entry) => stopService(entry.pid, entry.spec, 3000)));
+  await Promise.all(
+    recordedServices(state).map((entry) => stopService(entry.pid, entry.spec, 3000)),
+  );
 }

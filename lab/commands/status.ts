@@ -1,6 +1,6 @@
 import { balancerAdmin, type BalancerNodeView } from '../admin-client.ts';
 import { processState, type ProcessState } from '../process-supervisor.ts';
-import { requireState } from '../state.ts';
+import { recordedServices, requireState } from '../state.ts';
 
 /** The shape of `lab status --json`; scripts rely on it (DESIGN.md, "CLI"). */
 export interface StatusReport {
@@ -17,6 +17,8 @@ export interface StatusReport {
     state: ProcessState;
     /** The balancer's view: up, down, draining, disabled (absent if it does not answer). */
     health?: string;
+    /** The balancer's routing weight, below 1 during slow start. */
+    weight?: number;
     sessions?: number;
   }[];
 }
@@ -55,16 +57,23 @@ export async function collectStatus(stateDir: string): Promise<StatusReport> {
       const processNow = await processState(node.pid);
       const sessions =
         processNow === 'running' ? await nodeSessions(node.url, state.nodeAdminToken) : undefined;
-      const health = views.find((view) => view.id === node.id)?.state;
-      return { id: node.id, url: node.url, pid: node.pid, state: processNow, health, sessions };
+      const view = views.find((candidate) => candidate.id === node.id);
+      const health = view?.state;
+      // Below 1 while the balancer ramps a readmitted node up (slow start).
+      const weight = typeof view?.weight === 'number' ? view.weight : undefined;
+      return {
+        id: node.id,
+        url: node.url,
+        pid: node.pid,
+        state: processNow,
+        health,
+        weight,
+        sessions,
+      };
     }),
   );
-  const entries = [
-    ...(state.services?.redis ? [state.services.redis] : []),
-    ...(state.services?.hazelcast?.members ?? []),
-  ];
   const services = await Promise.all(
-    entries.map(async ({ id, address, pid }) => ({
+    recordedServices(state).map(async ({ id, address, pid }) => ({
       id,
       address,
       pid,
@@ -104,7 +113,7 @@ export async function status(
   for (const node of report.nodes) {
     const sessions = node.sessions === undefined ? '-' : String(node.sessions);
     print(
-      `${node.id.padEnd(9)} ${node.url}  process=${node.state.padEnd(7)} balancer=${(node.health ?? '?').padEnd(8)} sessions=${sessions}  (pid ${node.pid})`,
+      `${node.id.padEnd(9)} ${node.url}  process=${node.state.padEnd(7)} balancer=${(node.health ?? '?').padEnd(8)}${weightText(node.weight)} sessions=${sessions}  (pid ${node.pid})`,
     );
   }
   for (const service of report.services) {
@@ -112,4 +121,9 @@ export async function status(
       `${service.id.padEnd(9)} ${service.address}  process=${service.state}  (pid ${service.pid})`,
     );
   }
+}
+
+/** Shown only while the balancer ramps a node up again (slow start). */
+function weightText(weight: number | undefined): string {
+  return weight !== undefined && weight < 1 ? ` weight=${weight.toFixed(2)}` : '';
 }

@@ -1,6 +1,6 @@
 import { LabError } from '../errors.ts';
 import type { RedisPersistence } from '../services/redis-server.ts';
-import { readState, writeState } from '../state.ts';
+import { readState, recordedServices, writeState } from '../state.ts';
 import { processState } from '../process-supervisor.ts';
 import { startTopology, stopTopology } from '../topology.ts';
 import { parseStrategyChoice } from '../strategy-config.ts';
@@ -71,18 +71,11 @@ export async function up(options: UpOptions, print: (line: string) => void): Pro
     `balancer  ${state.balancer.url}  (admin ${state.balancer.adminUrl}, pid ${state.balancer.pid})`,
   );
   for (const node of state.nodes) print(`${node.id.padEnd(9)} ${node.url}  (pid ${node.pid})`);
-  const services = [
-    ...(state.services?.redis ? [state.services.redis] : []),
-    ...(state.services?.hazelcast?.members ?? []),
-  ];
-  for (const service of services) {
-    print(`${service.id.padEnd(9)} ${service.address}  (pid ${service.pid})`);
-  }
   const toxiproxy = state.services?.toxiproxy;
-  if (toxiproxy) {
-    print(
-      `toxiproxy ${toxiproxy.address}  (pid ${toxiproxy.pid}, ${toxiproxy.links.length} links; \`lab net status\`)`,
-    );
+  for (const service of recordedServices(state)) {
+    const links =
+      service === toxiproxy ? `, ${toxiproxy.links.length} links: \`lab net status\`` : '';
+    print(`${service.id.padEnd(9)} ${service.address}  (pid ${service.pid}${links})`);
   }
   for (const note of notes) print(note);
   print(`logs      ${options.stateDir}/logs`);

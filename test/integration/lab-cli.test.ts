@@ -141,7 +141,10 @@ describe('the lab CLI (up, status, kill, start, down)', function () {
     assert.equal(after.balancer.policy, 'round-robin');
     assert.deepEqual(
       after.services.map((service) => [service.id, service.state]),
-      [['redis', 'running']],
+      [
+        ['redis', 'running'],
+        ['toxiproxy', 'running'],
+      ],
     );
     assert.deepEqual(
       after.nodes.map((node) => node.pid),
@@ -201,11 +204,7 @@ describe('the lab CLI (up, status, kill, start, down)', function () {
       ...report.nodes.map((node) => node.pid),
       ...report.services.map((service) => service.pid),
     ];
-    assert.equal(
-      report.services.length,
-      1,
-      'the redis-server started by the switch is stopped too',
-    );
+    assert.equal(report.services.length, 2, 'redis and toxiproxy, started by the switch, stop too');
     const states = await Promise.all(pids.map(processState));
     assert.deepEqual(
       states,
