@@ -106,6 +106,16 @@ export class MemorySessionStore implements SessionStore {
     return this.#run(() => this.#live(id) !== undefined && this.#entries.delete(id));
   }
 
+  getAndTouch(id: string, now: number): Promise<SessionRecord | undefined> {
+    return this.#run(() => {
+      const entry = this.#live(id);
+      if (!entry) return undefined;
+      entry.record.lastSeenAt = now;
+      this.#put(id, entry.record);
+      return structuredClone(entry.record);
+    });
+  }
+
   touch(id: string, now: number): Promise<boolean> {
     return this.#run(() => {
       const entry = this.#live(id);

@@ -6,7 +6,7 @@ import {
   StoreOptionError,
   StoreUnavailableError,
 } from './errors.ts';
-import { COMPARE_AND_SET, runScript, TOUCH } from './redis/scripts.ts';
+import { COMPARE_AND_SET, runScript, TOUCH, TOUCH_AND_GET } from './redis/scripts.ts';
 import type { SessionRecord, SessionStore, SetResult } from './session-store.ts';
 
 /**
@@ -198,6 +198,16 @@ export class RedisSessionStore implements SessionStore {
 
   destroy(id: string): Promise<boolean> {
     return this.#run('DEL', async (redis) => (await redis.del(this.#key(id))) === 1);
+  }
+
+  getAndTouch(id: string, now: number): Promise<SessionRecord | undefined> {
+    if (!Number.isSafeInteger(now)) {
+      return Promise.reject(new TypeError(`getAndTouch: now must be epoch ms, got ${String(now)}`));
+    }
+    return this.#run('touch+get', async (redis) => {
+      const json = await runScript(redis, TOUCH_AND_GET, this.#key(id), [now, this.#idleTtlMs]);
+      return typeof json === 'string' ? this.#parse(json) : undefined;
+    });
   }
 
   touch(id: string, now: number): Promise<boolean> {

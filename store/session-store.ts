@@ -42,6 +42,12 @@ export interface SessionStore {
   set(record: SessionRecord, expectedVersion: number): Promise<SetResult>;
   /** Ends a session; true when it existed. */
   destroy(id: string): Promise<boolean>;
+  /**
+   * The live session with its idle expiry slid and `lastSeenAt` set to `now`,
+   * in as few round trips as the store allows (one for Redis): what a node
+   * does on every authenticated request. Undefined when the session is gone.
+   */
+  getAndTouch(id: string, now: number): Promise<SessionRecord | undefined>;
   /** Slides the idle expiry; false when the session is gone. */
   touch(id: string, now: number): Promise<boolean>;
   /** Number of live sessions (for metrics and `lab status`). */

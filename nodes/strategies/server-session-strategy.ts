@@ -83,10 +83,11 @@ export class ServerSessionStrategy implements SessionStrategy, StoreStatsSource 
     // Malformed ids never reach the store; unknown, expired and destroyed ones
     // get the same answer, so a client cannot tell them apart.
     if (!isWellFormedSessionId(id)) throw this.#lost(ctx);
-    const record = await this.#store.get(id);
+    // One step: read the session and slide its idle timeout.
+    const now = this.#now();
+    const record = await this.#store.getAndTouch(id, now);
     if (!record) throw this.#lost(ctx);
 
-    const now = this.#now();
     if (now - record.createdAt >= this.#absoluteTimeoutMs) {
       if (await this.#store.destroy(id)) {
         this.#metrics.sessionsExpired.inc({ reason: 'absolute' });
@@ -94,8 +95,6 @@ export class ServerSessionStrategy implements SessionStrategy, StoreStatsSource 
       clearCookie(ctx, SESSION_COOKIE);
       throw new HttpError('SESSION_EXPIRED');
     }
-    // Slides the idle timeout; false means the session ended since the read.
-    if (!(await this.#store.touch(id, now))) throw this.#lost(ctx);
     const session: SessionRecord = { ...record, lastSeenAt: now };
     this.#records.set(session, session);
     return session;

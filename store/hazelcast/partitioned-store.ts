@@ -101,6 +101,21 @@ export class PartitionedSessionStore implements SessionStore {
     return this.#call('destroy', async (sessions) => (await sessions.remove(id)) != null);
   }
 
+  /**
+   * The read and the TTL slide go out together (two calls, one wait). As in
+   * touch, the stored lastSeenAt is not rewritten; the copy returned has `now`.
+   */
+  getAndTouch(id: string, now: number): Promise<SessionRecord | undefined> {
+    return this.#call('touch+get', async (sessions) => {
+      const [value, alive] = await Promise.all([
+        sessions.get(id),
+        sessions.setTtl(id, this.#ttlMs),
+      ]);
+      if (value == null || !alive) return undefined;
+      return { ...decodeSession(id, value), lastSeenAt: now };
+    });
+  }
+
   touch(id: string, _now: number): Promise<boolean> {
     return this.#call('touch', (sessions) => sessions.setTtl(id, this.#ttlMs));
   }

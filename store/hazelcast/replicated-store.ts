@@ -96,6 +96,18 @@ export class ReplicatedSessionStore implements SessionStore {
     return this.#call('destroy', async (sessions) => (await sessions.remove(id)) != null);
   }
 
+  /** A get and a re-put (ReplicatedMap cannot change a TTL alone); see touch. */
+  getAndTouch(id: string, now: number): Promise<SessionRecord | undefined> {
+    return this.#call('touch+get', async (sessions) => {
+      const stored = await sessions.get(id);
+      if (stored == null) return undefined;
+      const record = decodeSession(id, stored);
+      record.lastSeenAt = now;
+      await sessions.put(id, encodeSession(record), this.#ttlMs);
+      return record;
+    });
+  }
+
   touch(id: string, now: number): Promise<boolean> {
     return this.#call('touch', async (sessions) => {
       const stored = await sessions.get(id);

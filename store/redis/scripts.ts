@@ -50,6 +50,20 @@ return 1
 `);
 
 /**
+ * TOUCH that also returns the record it slid, so a node's per-request
+ * session check costs one round trip instead of a GET and a TOUCH.
+ * KEYS[1] session key; ARGV[1] lastSeenAt (digits), ARGV[2] idle TTL in ms.
+ * Returns the updated record JSON, or false when the session is gone.
+ */
+export const TOUCH_AND_GET = lua(`
+local current = redis.call('GET', KEYS[1])
+if not current then return false end
+local updated = string.gsub(current, '"lastSeenAt":%-?[%d%.eE%+%-]+', '"lastSeenAt":' .. ARGV[1], 1)
+redis.call('SET', KEYS[1], updated, 'PX', ARGV[2])
+return updated
+`);
+
+/**
  * EVALSHA, falling back to EVAL (which also caches the script) when the
  * server does not know it yet: after a restart or SCRIPT FLUSH.
  */

@@ -118,6 +118,16 @@ export function sessionStoreContract(subject: StoreUnderTest): void {
     });
   }
 
+  it('reads a session and stamps lastSeenAt in one step, undefined when gone', async () => {
+    const record = newRecord();
+    await store.create(record);
+    const seen = await store.getAndTouch(record.id, record.lastSeenAt + 1000);
+    assert.deepEqual(seen, { ...record, lastSeenAt: record.lastSeenAt + 1000 });
+    assert.deepEqual((await store.get(record.id))?.cart, record.cart, 'the cart is untouched');
+    await store.destroy(record.id);
+    assert.equal(await store.getAndTouch(record.id, Date.now()), undefined);
+  });
+
   it('counts live sessions', async () => {
     const before = await store.count();
     const records = [newRecord('a'), newRecord('b'), newRecord('c')];
@@ -143,15 +153,21 @@ export function sessionStoreContract(subject: StoreUnderTest): void {
     it('drops an idle session after its TTL, and touch slides it', async () => {
       const idle = newRecord('idle');
       const touched = newRecord('touched');
+      const read = newRecord('read');
       await short.create(idle);
       await short.create(touched);
-      const keepTouching = setInterval(() => void short.touch(touched.id, Date.now()), 300);
+      await short.create(read);
+      const keepTouching = setInterval(() => {
+        void short.touch(touched.id, Date.now());
+        void short.getAndTouch(read.id, Date.now());
+      }, 300);
       try {
         await waitFor(async () => (await short.get(idle.id)) === undefined, {
           timeoutMs: 10000,
           what: 'the idle session to expire',
         });
         assert.ok(await short.get(touched.id), 'a touched session outlives the idle TTL');
+        assert.ok(await short.get(read.id), 'getAndTouch slides the idle TTL too');
       } finally {
         clearInterval(keepTouching);
       }

@@ -112,7 +112,7 @@ describe('nodes/app', () => {
       const node = await startNode({
         wrapStore: (inner) =>
           overrideStore(inner, {
-            get: () => Promise.reject(new Error('db password is hunter2')),
+            getAndTouch: () => Promise.reject(new Error('db password is hunter2')),
           }),
       });
       const response = await node.fetch('/me', { headers: { Cookie: `sid=${'A'.repeat(43)}` } });
@@ -132,7 +132,8 @@ describe('nodes/app', () => {
       const node = await startNode({
         wrapStore: (inner) =>
           overrideStore(inner, {
-            get: () => Promise.reject(new StoreUnavailableError('connect ECONNREFUSED 10.0.0.7')),
+            getAndTouch: () =>
+              Promise.reject(new StoreUnavailableError('connect ECONNREFUSED 10.0.0.7')),
           }),
       });
       const cookie = await login(node);

@@ -187,6 +187,7 @@ export function overrideStore(inner: SessionStore, overrides: Partial<SessionSto
     create: overrides.create ?? ((record) => inner.create(record)),
     set: overrides.set ?? ((record, expected) => inner.set(record, expected)),
     destroy: overrides.destroy ?? ((id) => inner.destroy(id)),
+    getAndTouch: overrides.getAndTouch ?? ((id, now) => inner.getAndTouch(id, now)),
     touch: overrides.touch ?? ((id, now) => inner.touch(id, now)),
     count: overrides.count ?? (() => inner.count()),
     ping: overrides.ping ?? (() => inner.ping()),

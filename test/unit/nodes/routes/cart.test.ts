@@ -156,8 +156,9 @@ describe('nodes/routes/cart', () => {
     const node = await startNode({
       wrapStore: (inner) =>
         overrideStore(inner, {
-          get: async (id) => {
-            const record = await inner.get(id);
+          // The first read of each request is the session check.
+          getAndTouch: async (id, now) => {
+            const record = await inner.getAndTouch(id, now);
             reads += 1;
             if (reads === writers) releaseReaders();
             if (reads <= writers) await allRead;

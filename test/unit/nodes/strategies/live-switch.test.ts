@@ -79,12 +79,12 @@ describe('PUT /admin/strategy (live switch)', () => {
     const node = await startNode({
       wrapStore: (inner) =>
         overrideStore(inner, {
-          get: async (id) => {
+          getAndTouch: async (id, now) => {
             if (held.held) {
               held.waiting = true;
               await held.opened;
             }
-            return inner.get(id);
+            return inner.getAndTouch(id, now);
           },
           close: () => {
             closed = true;
@@ -158,12 +158,12 @@ describe('PUT /admin/strategy (live switch)', () => {
       app: { drainTimeoutMs: 200 },
       wrapStore: (inner) =>
         overrideStore(inner, {
-          get: async (id) => {
+          getAndTouch: async (id, now) => {
             if (held.held) {
               held.waiting = true;
               await held.opened;
             }
-            return inner.get(id);
+            return inner.getAndTouch(id, now);
           },
           close: () => {
             closed = true;

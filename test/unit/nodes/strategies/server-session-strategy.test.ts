@@ -37,6 +37,10 @@ describe('nodes/strategies/server-session-strategy', () => {
               storeReads += 1;
               return inner.get(id);
             },
+            getAndTouch: (id, now) => {
+              storeReads += 1;
+              return inner.getAndTouch(id, now);
+            },
           }),
       });
       await assertRefused(await me(node, cookie));
