@@ -141,9 +141,11 @@ export class RequestHandler {
   }
 
   private async proxy(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (isAdminPath(req.url ?? '')) return this.fail(res, 'NOT_FOUND');
     const target = originForm(req);
     if (target === undefined) return this.fail(res, 'BAD_REQUEST', 'Unsupported request target');
+    // Checked on what the node will see: an absolute-form target
+    // (`GET http://x/admin/...`) becomes `/admin/...` only after originForm.
+    if (isAdminPath(target)) return this.fail(res, 'NOT_FOUND');
     req.url = target;
 
     let body: Buffer | undefined;

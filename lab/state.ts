@@ -1,4 +1,4 @@
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LabError } from './errors.ts';
 import type { LinkEntry } from './network/links.ts';
@@ -79,8 +79,12 @@ export async function requireState(stateDir: string): Promise<LabState> {
 
 export async function writeState(stateDir: string, state: LabState): Promise<void> {
   await mkdir(stateDir, { recursive: true });
-  // Tokens live in here: readable by the owner only.
-  await writeFile(stateFile(stateDir), JSON.stringify(state, null, 2) + '\n', { mode: 0o600 });
+  // Tokens live in here: readable by the owner only. Written aside and renamed
+  // into place, so a crash mid-write never leaves a torn file (and orphans).
+  const file = stateFile(stateDir);
+  const partial = `${file}.${process.pid}.tmp`;
+  await writeFile(partial, JSON.stringify(state, null, 2) + '\n', { mode: 0o600 });
+  await rename(partial, file);
 }
 
 export async function clearState(stateDir: string): Promise<void> {

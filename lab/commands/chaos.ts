@@ -2,7 +2,6 @@ import { describeOutcome, runChaos, type ChaosParams } from '../chaos/index.ts';
 import { LabError } from '../errors.ts';
 import { requireState } from '../state.ts';
 
-/** `5s`, `500ms`, `2m` or plain milliseconds, as `--for` takes it. */
 /**
  * Chaos by hand: one action on one target the lab started, one line of
  * output. Ctrl-C does not kill the command outright: it ends its waits, and
@@ -18,8 +17,10 @@ export async function chaos(
   const state = await requireState(stateDir);
   const controller = new AbortController();
   const interrupt = () => controller.abort();
-  process.once('SIGINT', interrupt);
-  process.once('SIGTERM', interrupt);
+  // `on`, not `once`: a second Ctrl-C (or a closed terminal) while the action
+  // undoes itself must not kill the command before it resumes a paused process.
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  for (const signal of signals) process.on(signal, interrupt);
   try {
     const context = { stateDir, state, detached: true, signal: controller.signal };
     print(describeOutcome(await runChaos(context, action, targetId, params)));
@@ -28,7 +29,6 @@ export async function chaos(
     process.stderr.write(`lab: ${error.toLine()}\n`);
     process.exitCode = 130;
   } finally {
-    process.removeListener('SIGINT', interrupt);
-    process.removeListener('SIGTERM', interrupt);
+    for (const signal of signals) process.removeListener(signal, interrupt);
   }
 }

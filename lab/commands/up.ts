@@ -1,6 +1,6 @@
 import { LabError } from '../errors.ts';
 import type { RedisPersistence } from '../services/redis-server.ts';
-import { readState, recordedServices, writeState } from '../state.ts';
+import { clearState, readState, recordedServices, writeState } from '../state.ts';
 import { processState } from '../process-supervisor.ts';
 import { startTopology, stopTopology } from '../topology.ts';
 import { parseStrategyChoice } from '../strategy-config.ts';
@@ -32,9 +32,12 @@ export async function up(options: UpOptions, print: (line: string) => void): Pro
   }
   const existing = await readState(options.stateDir);
   if (existing) {
-    const alive = await Promise.all(
-      [existing.balancer.pid, ...existing.nodes.map((node) => node.pid)].map(processState),
+    // Stores count too: a live redis-server or member left by a half-dead
+    // topology would be orphaned if a new state replaced the old one.
+    const pids = [existing.balancer, ...existing.nodes, ...recordedServices(existing)].map(
+      (entry) => entry.pid,
     );
+    const alive = await Promise.all(pids.map(processState));
     if (alive.some((state) => state !== 'dead')) {
       throw new LabError(
         'ALREADY_UP',
@@ -51,6 +54,9 @@ export async function up(options: UpOptions, print: (line: string) => void): Pro
     strategy: 'sticky',
     detached: true,
   });
+  // Recorded at once, so whatever happens during the switch below (an
+  // interrupt included), `lab down` can still find every process.
+  await writeState(options.stateDir, state);
   let notes: string[] = [];
   try {
     // Nodes start on sticky; any other strategy is a live switch like `lab strategy`.
@@ -63,6 +69,7 @@ export async function up(options: UpOptions, print: (line: string) => void): Pro
   } catch (error) {
     await stopServices(state);
     await stopTopology(state);
+    await clearState(options.stateDir);
     throw error;
   }
   await writeState(options.stateDir, state);

@@ -95,7 +95,8 @@ export class ServerSessionStrategy implements SessionStrategy, StoreStatsSource 
       clearCookie(ctx, SESSION_COOKIE);
       throw new HttpError('SESSION_EXPIRED');
     }
-    const session: SessionRecord = { ...record, lastSeenAt: now };
+    // getAndTouch already returned a fresh copy stamped with `now`.
+    const session: SessionRecord = record;
     this.#records.set(session, session);
     return session;
   }

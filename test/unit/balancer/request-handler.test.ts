@@ -399,6 +399,32 @@ describe('request handler (in-process balancer)', () => {
     assert.equal((await send(`${url}/me/admin`)).status, 200);
   });
 
+  it('answers 404 to an absolute-form /admin target too, which becomes /admin only after parsing', async () => {
+    await start();
+    const { port } = new URL(url);
+    const status = await new Promise<number | undefined>((resolve, reject) => {
+      // The request line carries the whole URL: `GET http://x/admin/status HTTP/1.1`.
+      const req = http.request({
+        host: '127.0.0.1',
+        port,
+        path: 'http://x/admin/status',
+        agent: false,
+      });
+      req.on('error', reject);
+      req.on('response', (res) => {
+        res.resume();
+        resolve(res.statusCode);
+      });
+      req.end();
+    });
+    assert.equal(status, 404);
+    assert.equal(
+      nodes.reduce((sum, n) => sum + n.hits, 0),
+      0,
+      'no node saw the request',
+    );
+  });
+
   it('answers 501 to WebSocket upgrades', async () => {
     await start();
     const reply = await send(`${url}/ws`, {
