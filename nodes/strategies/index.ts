@@ -75,7 +75,13 @@ export async function createStrategy(
       // Connects in ready(), which the switch checks before the swap.
       return createJwtStrategy(
         { jwt: config.jwt, redis: config.redis },
-        { nodeId: deps.nodeId, now: deps.now, logger: deps.logger, metrics: deps.metrics },
+        {
+          nodeId: deps.nodeId,
+          now: deps.now,
+          logger: deps.logger,
+          metrics: deps.metrics,
+          absoluteTimeoutMs: deps.limits.absoluteTimeoutMs,
+        },
       );
   }
 }

@@ -76,6 +76,10 @@ if token[2] ~= 'live' then
 end
 local now = tonumber(ARGV[2])
 if tonumber(token[3]) <= now then return {'expired', calls, fam, family[1]} end
+-- The absolute session lifetime: a family older than ARGV[4] ms (0: none)
+-- rotates no more, so a refresh chain cannot run forever.
+local maxAge = tonumber(ARGV[4])
+if maxAge > 0 and now - tonumber(family[2]) >= maxAge then return {'expired', calls, fam, family[1]} end
 local expires = now + tonumber(ARGV[3])
 call('HSET', KEYS[1], 's', 'used')
 call('HSET', KEYS[2], 'f', fam, 's', 'live', 'e', expires)

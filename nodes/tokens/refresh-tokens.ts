@@ -16,6 +16,8 @@ export interface RefreshTokenStoreOptions {
   commandTimeoutMs?: number;
   /** Default 1000 ms. */
   connectTimeoutMs?: number;
+  /** The absolute session lifetime: a family older than this stops rotating. Default: none. */
+  maxFamilyAgeMs?: number | undefined;
 }
 
 /** A login's chain of refresh tokens. `createdAt` is epoch ms of the login. */
@@ -71,6 +73,7 @@ export function hashRefreshToken(token: string): string {
 export class RefreshTokenStore {
   readonly #redis: Redis;
   readonly #ttlMs: number;
+  readonly #maxFamilyAgeMs: number;
   readonly #prefix: string;
   readonly #stats: RefreshStats = {
     refreshes: 0,
@@ -91,6 +94,11 @@ export class RefreshTokenStore {
       throw new StoreOptionError(`RefreshTokenStore: ttlSeconds must be a whole number ≥ 1`);
     }
     this.#ttlMs = ttlSeconds * 1000;
+    const maxAge = options.maxFamilyAgeMs ?? 0;
+    if (!Number.isSafeInteger(maxAge) || maxAge < 0) {
+      throw new StoreOptionError(`RefreshTokenStore: maxFamilyAgeMs must be a whole number ≥ 0`);
+    }
+    this.#maxFamilyAgeMs = maxAge;
     this.#prefix = options.keyPrefix ?? DEFAULT_REFRESH_KEY_PREFIX;
     const commandTimeoutMs = options.commandTimeoutMs ?? 500;
     this.#redis = new Redis(options.url, {
@@ -135,6 +143,7 @@ export class RefreshTokenStore {
       `${this.#prefix}f:`,
       now,
       this.#ttlMs,
+      this.#maxFamilyAgeMs,
     ]);
     const [outcome, commands, familyId, user, createdAt] = reply as [string, number, ...string[]];
     this.#stats.roundTrips += roundTrips;

@@ -69,6 +69,8 @@ export interface JwtStrategyDeps {
   logger?: Logger;
   /** Counts logins (sessionsCreated) and revoked families (sessionsDestroyed). */
   metrics?: SessionMetrics;
+  /** The node's absolute session lifetime: no refresh beyond it, the user logs in again. */
+  absoluteTimeoutMs?: number;
 }
 
 /**
@@ -96,6 +98,7 @@ export async function createJwtStrategy(
   const refreshTokens = new RefreshTokenStore({
     url: config.redis.url,
     ttlSeconds: jwt.refreshTtlSeconds,
+    maxFamilyAgeMs: deps.absoluteTimeoutMs,
   });
   return new JwtStrategy({
     access,

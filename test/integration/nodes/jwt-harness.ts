@@ -41,6 +41,7 @@ export interface TokenPair {
 export async function startJwtNode(
   config: JwtStrategyInput,
   clock = { now: Date.now() },
+  absoluteTimeoutMs?: number,
 ): Promise<JwtNode> {
   const metrics = sessionMetrics();
   const strategy = await createJwtStrategy(config, {
@@ -48,6 +49,7 @@ export async function startJwtNode(
     now: () => clock.now,
     logger: pino({ level: 'silent' }),
     metrics,
+    ...(absoluteTimeoutMs !== undefined && { absoluteTimeoutMs }),
   });
   await strategy.ready();
   const app = new Koa();

@@ -18,10 +18,15 @@ describe('jwt strategy: refresh tokens against a real redis-server', function ()
   const nodes: JwtNode[] = [];
   let users = 0;
 
-  async function node(jwt: Record<string, unknown> = {}, clock?: { now: number }) {
+  async function node(
+    jwt: Record<string, unknown> = {},
+    clock?: { now: number },
+    absoluteTimeoutMs?: number,
+  ) {
     const started = await startJwtNode(
       { jwt: { keys, ...jwt }, redis: { url: server.url } },
       clock,
+      absoluteTimeoutMs,
     );
     nodes.push(started);
     return started;
@@ -124,6 +129,18 @@ describe('jwt strategy: refresh tokens against a real redis-server', function ()
       assert.ok(codes.includes('REFRESH_REUSED'), codes.join(','));
       assert.ok(codes.every((code) => code === 'REFRESH_REUSED' || code === 'NO_SESSION'));
     }
+  });
+
+  it('a family older than the absolute session lifetime stops rotating: log in again', async () => {
+    const clock = { now: Date.now() };
+    const a = await node({}, clock, 600_000);
+    const first = await login(a, newUser());
+    clock.now += 300_000;
+    const second = await rotated(a, first.refreshToken);
+    clock.now += 300_000;
+    const late = await refresh(a, second.refreshToken);
+    assert.equal(late.status, 401, 'ten minutes after login, with a 10-minute lifetime');
+    assert.equal(await errorCode(late), 'SESSION_EXPIRED');
   });
 
   it('logout revokes the family and lowers the live count', async () => {
