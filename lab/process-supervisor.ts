@@ -122,6 +122,9 @@ export async function stopService(pid: number, spec: ServiceSpec, graceMs = 5000
       what: `${spec.name} to exit`,
     });
   } catch {
+    // It may have exited (and the pid been reused) during the grace period.
+    if ((await processState(pid)) === 'dead') return;
+    await assertOwned(pid, spec);
     process.kill(pid, 'SIGKILL');
     await waitFor(async () => (await processState(pid)) === 'dead', {
       timeoutMs: 2000,

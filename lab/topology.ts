@@ -87,7 +87,9 @@ export function nodeSpec(
   return {
     name: id,
     command: NODE_SCRIPT,
-    args: [],
+    // Unused by the node; it makes this process's command line unique (its
+    // log path names the topology), so ownership checks tell nodes apart.
+    args: [`--lab-node=${path.join(logDir, id)}`],
     env: {
       NODE_ID: id,
       PORT: String(port),
