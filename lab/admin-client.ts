@@ -43,3 +43,34 @@ export async function balancerAdmin<T>(
   }
   return body;
 }
+
+/** A node admin endpoint's answer: its status and JSON body (undefined if not JSON). */
+export interface NodeAdminAnswer {
+  ok: boolean;
+  status: number;
+  body: unknown;
+}
+
+/**
+ * Calls a node's token-protected admin endpoint (`/admin/...`). Rejects only
+ * when the node does not answer within `timeoutMs`; an HTTP error is an answer.
+ */
+export async function nodeAdmin(
+  nodeUrl: string,
+  token: string,
+  method: string,
+  path: string,
+  options: { json?: unknown; timeoutMs: number },
+): Promise<NodeAdminAnswer> {
+  const response = await fetch(`${nodeUrl}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(options.json === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: options.json === undefined ? undefined : JSON.stringify(options.json),
+    signal: AbortSignal.timeout(options.timeoutMs),
+  });
+  const body: unknown = await response.json().catch(() => undefined);
+  return { ok: response.ok, status: response.status, body };
+}

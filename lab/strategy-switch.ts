@@ -1,4 +1,4 @@
-import { balancerAdmin } from './admin-client.ts';
+import { balancerAdmin, nodeAdmin } from './admin-client.ts';
 import { LabError } from './errors.ts';
 import { recordEvent } from './events.ts';
 import { processState } from './process-supervisor.ts';
@@ -26,14 +26,13 @@ async function switchNode(
 ): Promise<string | undefined> {
   const state = await processState(node.pid);
   if (state !== 'running') return `${state}; switches when started`;
-  const response = await fetch(`${node.url}/admin/strategy`, {
-    method: 'PUT',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-    signal: AbortSignal.timeout(30000),
+  const answer = await nodeAdmin(node.url, token, 'PUT', '/admin/strategy', {
+    json: body,
+    timeoutMs: 30000,
   });
-  const answer = (await response.json().catch(() => ({}))) as { error?: { message?: string } };
-  return response.ok ? undefined : `${response.status}: ${answer.error?.message ?? 'refused'}`;
+  if (answer.ok) return undefined;
+  const error = (answer.body as { error?: { message?: string } } | undefined)?.error;
+  return `${answer.status}: ${error?.message ?? 'refused'}`;
 }
 
 /**

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { LabError } from './errors.ts';
 import { assertPortFree, freePort } from './ports.ts';
 import { ROOT } from './paths.ts';
+import { policyFor } from './strategy-config.ts';
 import { processState, spawnService, stopService, type ServiceSpec } from './process-supervisor.ts';
 import type { LabState, NodeEntry } from './state.ts';
 import { waitFor } from './wait.ts';
@@ -15,7 +16,6 @@ export interface TopologyOptions {
   port: number;
   /** Admin port of the balancer; 0 picks a free one. */
   adminPort: number;
-  strategy: 'sticky';
   /** Detached processes outlive the lab command (`lab up`); tests keep them attached. */
   detached: boolean;
   readyTimeoutMs?: number;
@@ -23,8 +23,12 @@ export interface TopologyOptions {
 
 const NODE_SCRIPT = path.join(ROOT, 'nodes', 'main.ts');
 const BALANCER_SCRIPT = path.join(ROOT, 'balancer', 'main.ts');
-/** Routing the balancer needs for each strategy. */
-const POLICY_OF_STRATEGY = { sticky: 'sticky' } as const;
+
+/**
+ * Nodes start on node-local sessions (their NODE_STRATEGY_CONFIG default);
+ * any other strategy is a live switch afterwards (lab/strategy-switch.ts).
+ */
+const START_STRATEGY = 'sticky';
 
 function token(): string {
   return randomBytes(24).toString('base64url');
@@ -158,7 +162,7 @@ export async function startTopology(options: TopologyOptions): Promise<LabState>
       listen: { host: '127.0.0.1', port },
       admin: { host: '127.0.0.1', port: adminPort, token: adminToken },
       nodes: nodes.map(({ id, url }) => ({ id, url })),
-      policy: POLICY_OF_STRATEGY[options.strategy],
+      policy: policyFor(START_STRATEGY),
       sticky: { cookieName: 'SLB', secret: randomBytes(32).toString('base64url') },
     };
     await writeFile(configFile, JSON.stringify(config, null, 2) + '\n', { mode: 0o600 });
@@ -177,7 +181,7 @@ export async function startTopology(options: TopologyOptions): Promise<LabState>
     return {
       version: 1,
       startedAt: new Date().toISOString(),
-      strategy: options.strategy,
+      strategy: START_STRATEGY,
       balancer: { url: `http://127.0.0.1:${port}`, adminUrl, adminToken, pid, spec },
       nodeAdminToken,
       nodes,

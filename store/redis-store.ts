@@ -6,7 +6,7 @@ import {
   StoreOptionError,
   StoreUnavailableError,
 } from './errors.ts';
-import { COMPARE_AND_SET, runScript, TOUCH, TOUCH_AND_GET } from './redis/scripts.ts';
+import { COMPARE_AND_SET, runScript, TOUCH_AND_GET } from './redis/scripts.ts';
 import type { SessionRecord, SessionStore, SetResult } from './session-store.ts';
 
 /**
@@ -215,7 +215,8 @@ export class RedisSessionStore implements SessionStore {
       return Promise.reject(new TypeError(`touch: now must be epoch ms, got ${String(now)}`));
     }
     return this.#run('touch', async (redis) => {
-      return (await runScript(redis, TOUCH, this.#key(id), [now, this.#idleTtlMs])) === 1;
+      const json = await runScript(redis, TOUCH_AND_GET, this.#key(id), [now, this.#idleTtlMs]);
+      return typeof json === 'string';
     });
   }
 

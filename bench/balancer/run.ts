@@ -75,7 +75,6 @@ const state = await startTopology({
   nodes: 3,
   port: 0,
   adminPort: 0,
-  strategy: 'sticky',
   detached: false,
 });
 const haproxy = await startHaproxy({

@@ -121,7 +121,6 @@ try {
     nodes: 3,
     port: 0,
     adminPort: 0,
-    strategy: 'sticky',
     detached: false,
   });
   for (const choice of choices) {

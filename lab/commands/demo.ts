@@ -28,7 +28,6 @@ export async function demo(print: Print): Promise<void> {
     nodes: 3,
     port: 0,
     adminPort: 0,
-    strategy: 'sticky',
     detached: false,
   });
   try {

@@ -1,4 +1,4 @@
-import { balancerAdmin, type BalancerNodeView } from '../admin-client.ts';
+import { balancerAdmin, nodeAdmin, type BalancerNodeView } from '../admin-client.ts';
 import { processState, type ProcessState } from '../process-supervisor.ts';
 import { recordedServices, requireState } from '../state.ts';
 
@@ -25,13 +25,10 @@ export interface StatusReport {
 
 async function nodeSessions(url: string, token: string): Promise<number | undefined> {
   try {
-    const response = await fetch(`${url}/admin/status`, {
-      headers: { authorization: `Bearer ${token}` },
-      signal: AbortSignal.timeout(1000),
-    });
-    if (!response.ok) return undefined;
-    const body = (await response.json()) as { sessions?: number };
-    return body.sessions;
+    const answer = await nodeAdmin(url, token, 'GET', '/admin/status', { timeoutMs: 1000 });
+    // null when the strategy cannot count (cookie) or its store is down.
+    const sessions = (answer.body as { sessions?: number | null } | undefined)?.sessions;
+    return answer.ok && typeof sessions === 'number' ? sessions : undefined;
   } catch {
     return undefined; // paused or dead: the process state says which
   }

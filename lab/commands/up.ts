@@ -51,7 +51,6 @@ export async function up(options: UpOptions, print: (line: string) => void): Pro
     nodes: options.nodes,
     port: options.port,
     adminPort: options.port + 1,
-    strategy: 'sticky',
     detached: true,
   });
   // Recorded at once, so whatever happens during the switch below (an

@@ -39,21 +39,8 @@ return 'ok'
  * JSON string cannot contain an unescaped quote, so no user value can look
  * like the key.
  * KEYS[1] session key; ARGV[1] lastSeenAt (digits), ARGV[2] idle TTL in ms.
- * Returns 1, or 0 when the session is gone.
- */
-export const TOUCH = lua(`
-local current = redis.call('GET', KEYS[1])
-if not current then return 0 end
-local updated = string.gsub(current, '"lastSeenAt":%-?[%d%.eE%+%-]+', '"lastSeenAt":' .. ARGV[1], 1)
-redis.call('SET', KEYS[1], updated, 'PX', ARGV[2])
-return 1
-`);
-
-/**
- * TOUCH that also returns the record it slid, so a node's per-request
- * session check costs one round trip instead of a GET and a TOUCH.
- * KEYS[1] session key; ARGV[1] lastSeenAt (digits), ARGV[2] idle TTL in ms.
- * Returns the updated record JSON, or false when the session is gone.
+ * Returns the updated record JSON (so the per-request session check is one
+ * round trip), or false when the session is gone.
  */
 export const TOUCH_AND_GET = lua(`
 local current = redis.call('GET', KEYS[1])

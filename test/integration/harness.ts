@@ -29,7 +29,6 @@ export function useTopology(nodes: number): TestTopology {
       nodes,
       port: 0,
       adminPort: 0,
-      strategy: 'sticky',
       detached: false,
     });
   });
