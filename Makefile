@@ -2,8 +2,8 @@
 # npm dependencies (Node 24 included) and, for the tests, the external tools.
 .PHONY: demo test setup
 
-# Tools the test suite and benchmarks need; `lab setup` also reports the rest.
-REQUIRED_TOOLS := redis-server,haproxy,hazelcast,toxiproxy-server
+# Tools the test suite and benchmarks need (chromium: the browser test of report.html); `lab setup` also reports the rest.
+REQUIRED_TOOLS := redis-server,haproxy,hazelcast,toxiproxy-server,chromium
 
 demo: node_modules/.deps-stamp
 	npx lab demo

@@ -188,7 +188,8 @@ export class RequestHandler {
       const node = policy.pick(candidates, ctx);
       if (ctx.redispatched && !redispatchedBefore) metrics.stickyRedispatched();
       // Nothing left after failures: report the failure, not a lack of nodes.
-      if (node === undefined) return this.fail(res, lastFailure ?? 'NO_UPSTREAM');
+      if (node === undefined)
+        return this.fail(res, lastFailure ?? 'NO_UPSTREAM', undefined, triedHeader(tried));
 
       node.active++;
       node.requests++;
@@ -212,7 +213,7 @@ export class RequestHandler {
       const failure = this.judge(node, req, outcome);
       if (failure === undefined) return;
       if (failure.final || attempt >= limits.retries || res.headersSent) {
-        return this.fail(res, failure.code);
+        return this.fail(res, failure.code, undefined, triedHeader([...(tried ?? []), node]));
       }
       lastFailure = failure.code;
       (ctx.tried ??= []).push(node);
@@ -279,6 +280,15 @@ export class RequestHandler {
     if (res.headersSent) res.destroy();
     else sendError(res, code, message, headers);
   }
+}
+
+/**
+ * Names the nodes a failed request went to, in order, so a client (the load
+ * generator) can tell the errors a dead node caused from any other.
+ */
+function triedHeader(tried: readonly Upstream[] | undefined): Record<string, string> | undefined {
+  if (!tried || tried.length === 0) return undefined;
+  return { 'x-upstream-tried': tried.map((node) => node.id).join(',') };
 }
 
 function errorCode(err: Error): string {

@@ -9,6 +9,9 @@ import { setup } from './commands/setup.ts';
 import { status } from './commands/status.ts';
 import { strategy } from './commands/strategy.ts';
 import { up } from './commands/up.ts';
+import { run } from './commands/run.ts';
+import { report, compare } from './commands/report.ts';
+import { RUNS_DIR } from './paths.ts';
 import { LabError } from './errors.ts';
 import { STATE_DIR } from './paths.ts';
 import { REDIS_PERSISTENCE_MODES, type RedisPersistence } from './services/redis-server.ts';
@@ -29,6 +32,13 @@ const USAGE = `usage: lab <command> [options]
                                    nothing, enable brings it back through slow start
 ${NET_USAGE}
   down                             stop everything lab up started
+  run SCENARIO [--rate R] [--duration S] [--warmup S] [--nodes N] [--strategies a,b] [--out DIR]
+                                   every strategy under the same load and chaos timeline; writes
+                                   runs/<time>-<scenario>/ (summary.json, report.html, report.md)
+                                   SCENARIO: quick, compare, concurrency, revocation, failover,
+                                   store-outage, or a path to a .json file (docs/scenarios.md)
+  report RUN_DIR                   re-render a run's report.html and report.md from its raw data
+  compare RUN_A RUN_B              two runs side by side, differences marked
   demo                             a short scripted journey through a fresh topology`;
 
 const print = (line: string) => process.stdout.write(line + '\n');
@@ -51,6 +61,15 @@ function redisPersistence(value: string | undefined): RedisPersistence | undefin
   return value as RedisPersistence;
 }
 
+/** A number option such as --rate 12.5 or --duration 30 (seconds); the scenario schema checks its range. */
+function decimal(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+(\.\d+)?$/.test(value)) {
+    throw new LabError('BAD_OPTION', `--${name} must be a number, got "${value}"`);
+  }
+  return Number(value);
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   // `lab net` has options of its own (--ms, --rate...), parsed by its command.
@@ -67,6 +86,11 @@ async function main(argv: string[]): Promise<void> {
       require: { type: 'string' },
       'redis-persistence': { type: 'string' },
       for: { type: 'string' },
+      rate: { type: 'string' },
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      strategies: { type: 'string' },
+      out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -105,6 +129,48 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'down':
       return down(STATE_DIR, print);
+    case 'run': {
+      const [scenario, ...extra] = positionals;
+      if (!scenario || extra.length > 0) {
+        throw new LabError('BAD_USAGE', 'lab run needs one scenario', 'e.g. lab run quick');
+      }
+      return run(
+        {
+          scenario,
+          runsDir: values.out ?? RUNS_DIR,
+          overrides: {
+            rate: decimal(values.rate, 'rate'),
+            durationS: decimal(values.duration, 'duration'),
+            warmupS: decimal(values.warmup, 'warmup'),
+            nodes: values.nodes === undefined ? undefined : integer(values.nodes, 3, 'nodes'),
+            strategies: values.strategies?.split(',').map((name) => name.trim()),
+          },
+        },
+        print,
+      );
+    }
+    case 'report': {
+      const [runDir, ...extra] = positionals;
+      if (!runDir || extra.length > 0) {
+        throw new LabError(
+          'BAD_USAGE',
+          'lab report needs one run folder',
+          'e.g. lab report runs/<time>-quick',
+        );
+      }
+      return report(runDir, print);
+    }
+    case 'compare': {
+      const [a, b, ...extra] = positionals;
+      if (!a || !b || extra.length > 0) {
+        throw new LabError(
+          'BAD_USAGE',
+          'lab compare needs two run folders',
+          'e.g. lab compare runs/A runs/B',
+        );
+      }
+      return compare(a, b, print);
+    }
     case 'demo':
       return demo(print);
     case undefined:

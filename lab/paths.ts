@@ -12,3 +12,5 @@ export const STATE_FILE = path.join(STATE_DIR, 'state.json');
 export const LOG_DIR = path.join(STATE_DIR, 'logs');
 /** Node 24 from node_modules: the lab runs its children with the same runtime as itself. */
 export const NODE_BIN = process.execPath;
+/** Where `lab run` writes its run folders unless told otherwise (git-ignored). */
+export const RUNS_DIR = process.env.LAB_RUNS_DIR ?? path.join(ROOT, 'runs');

@@ -40,6 +40,8 @@ export interface LabState {
   };
   /** Per-topology keys the nodes need for the cookie and jwt strategies. */
   secrets?: { cookieKeys: { id: string; secret: string }[]; jwtKeys: unknown };
+  /** Strategy settings a scenario chose (a short access-token life for the revocation scenario). */
+  tuning?: { jwtAccessTtlSeconds?: number | undefined };
   balancer: { url: string; adminUrl: string; adminToken: string; pid: number; spec: ServiceSpec };
   nodeAdminToken: string;
   nodes: NodeEntry[];

@@ -97,6 +97,10 @@ export function nodeStrategyConfig(
     case 'cookie':
       return { name: 'cookie', cookie: { keys: secrets!.cookieKeys } };
     case 'jwt':
-      return { name: 'jwt', jwt: { keys: secrets!.jwtKeys }, redis: { url: redisUrl } };
+      return {
+        name: 'jwt',
+        jwt: { keys: secrets!.jwtKeys, accessTtlSeconds: state.tuning?.jwtAccessTtlSeconds },
+        redis: { url: redisUrl },
+      };
   }
 }

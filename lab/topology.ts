@@ -19,6 +19,8 @@ export interface TopologyOptions {
   /** Detached processes outlive the lab command (`lab up`); tests keep them attached. */
   detached: boolean;
   readyTimeoutMs?: number;
+  /** Extra environment of every node (a run opens each node's inspector on loopback to weigh its heap). */
+  nodeEnv?: Record<string, string>;
 }
 
 const NODE_SCRIPT = path.join(ROOT, 'nodes', 'main.ts');
@@ -147,7 +149,7 @@ export async function startTopology(options: TopologyOptions): Promise<LabState>
       const id = `node-${index}`;
       const nodePort = await freePort();
       const url = `http://127.0.0.1:${nodePort}`;
-      const spec = nodeSpec(id, nodePort, nodeAdminToken, logDir);
+      const spec = nodeSpec(id, nodePort, nodeAdminToken, logDir, options.nodeEnv);
       const pid = spawnService(spec, { detached: options.detached });
       started.push({ pid, spec });
       nodes.push({ id, url, pid, spec });

@@ -6,7 +6,7 @@ import { readProcessStats } from '../../lab/proc-stats.ts';
 import type { LabState } from '../../lab/state.ts';
 import type { StrategyChoice } from '../../lab/strategy-config.ts';
 import { percentile, runOpenLoad, type OpenLoadResult } from '../open-load.ts';
-import { busyCores, machineTicks, QUIET_CORES, waitQuiet } from './machine.ts';
+import { busyCores, machineTicks, QUIET_CORES, waitQuiet } from '../../lab/machine-load.ts';
 import { measureMemory, storeOf, type MemoryResult, type Store } from './memory-phase.ts';
 import { BenchUser, credentialBytes, loginRequest, sendAll, workloadPlan } from './workload.ts';
 

@@ -1,7 +1,7 @@
 // Turns the measurements into the text the closing note quotes: how
 // it was measured, one row per strategy, then what makes a figure suspect.
 import type { BenchSettings, StrategyResult } from './measure-strategy.ts';
-import { QUIET_CORES } from './machine.ts';
+import { QUIET_CORES } from '../../lab/machine-load.ts';
 import { MEMORY_STEPS } from './memory-phase.ts';
 import { MIX_TEXT } from './workload.ts';
 

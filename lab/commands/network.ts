@@ -5,7 +5,8 @@ import { recordEvent } from '../events.ts';
 import { clearFaults } from '../network/clear.ts';
 import { restartIfDead } from '../network/ensure-links.ts';
 import { makeFault, parseFaultKind, type FaultOptions } from '../network/faults/index.ts';
-import { linksInUse, recordedLinks, resolveTarget, type LinkEntry } from '../network/links.ts';
+import { linksInUse } from '../network/links.ts';
+import { targetLinks } from '../network/target-links.ts';
 import { runFault } from '../network/run-fault.ts';
 import { ToxiproxyClient, type ToxicView } from '../network/toxiproxy-client.ts';
 import { processState } from '../process-supervisor.ts';
@@ -159,31 +160,6 @@ async function assertRunning(state: LabState): Promise<void> {
       'TOXIPROXY_DOWN',
       `toxiproxy-server (pid ${entry.pid}) is not running: nodes behind its links cannot reach their stores`,
       '`lab net clear` starts it again with its links',
-    );
-  }
-}
-
-/** The links `target` names among those the running strategy uses. */
-function targetLinks(state: LabState, target: string): LinkEntry[] {
-  try {
-    return resolveTarget(linksInUse(state), target);
-  } catch (error) {
-    // Name a link that exists but carries nothing now, rather than "unknown".
-    const idle = (() => {
-      try {
-        return resolveTarget(recordedLinks(state), target);
-      } catch {
-        return undefined;
-      }
-    })();
-    if (!idle) throw error;
-    const current = state.variant ? `${state.strategy}:${state.variant}` : state.strategy;
-    throw new LabError(
-      'LINK_UNUSED',
-      `${target}: no node connects through it under ${current}, a fault would change nothing`,
-      current === 'clustered:partitioned'
-        ? 'the partitioned smart client reaches every member at the address it announces, so it has no links'
-        : 'switch to a strategy that uses that store first',
     );
   }
 }

@@ -1,3 +1,4 @@
+import { chromiumTool } from './chromium.ts';
 import { DebianPackageTool } from './debian-package.ts';
 import { GoInstalledTool } from './go-tool.ts';
 import { HazelcastTool } from './hazelcast.ts';
@@ -37,6 +38,7 @@ export function allTools(): Tool[] {
       versionArgs: ['-version'],
     }),
     new K6Tool(),
+    chromiumTool(),
   ];
 }
 

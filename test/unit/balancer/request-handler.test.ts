@@ -76,18 +76,29 @@ describe('request handler (in-process balancer)', () => {
   it('answers 502 UPSTREAM_UNREACHABLE when retries run out', async () => {
     await start({ limits: { retries: 1 } });
     await Promise.all(nodes.map((n) => n.close()));
-    assertBalancerError(await send(`${url}/x`), 502, 'UPSTREAM_UNREACHABLE');
+    const reply = await send(`${url}/x`);
+    assertBalancerError(reply, 502, 'UPSTREAM_UNREACHABLE');
     assert.equal(
       balancer.nodes.filter((n) => n.state === 'down').length,
       2,
       'two attempts, two nodes marked down',
+    );
+    // The client learns which nodes its request went to: the two now marked down.
+    assert.deepEqual(
+      String(reply.headers['x-upstream-tried']).split(',').sort(),
+      balancer.nodes
+        .filter((n) => n.state === 'down')
+        .map((n) => n.id)
+        .sort(),
     );
   });
 
   it('answers 503 NO_UPSTREAM when no node is eligible', async () => {
     await start();
     for (const node of balancer.nodes) balancer.pool.setMode(node, 'disabled', 'test');
-    assertBalancerError(await send(`${url}/x`), 503, 'NO_UPSTREAM');
+    const reply = await send(`${url}/x`);
+    assertBalancerError(reply, 503, 'NO_UPSTREAM');
+    assert.equal(reply.headers['x-upstream-tried'], undefined, 'no node was tried');
     assert.equal(
       nodes.reduce((sum, n) => sum + n.hits, 0),
       0,

@@ -8,7 +8,14 @@ describe('lab setup (check only)', () => {
     const lines: string[] = [];
     await setup({ install: false, require: [] }, (line) => lines.push(line));
     const names = lines.map((line) => line.split(/\s+/)[0]);
-    assert.deepEqual(names, ['redis-server', 'haproxy', 'hazelcast', 'toxiproxy-server', 'k6']);
+    assert.deepEqual(names, [
+      'redis-server',
+      'haproxy',
+      'hazelcast',
+      'toxiproxy-server',
+      'k6',
+      'chromium',
+    ]);
     for (const line of lines) {
       assert.match(line, /\s(ok\s+\S.*\[\/.+\]|MISSING\s+needed for .+: .+)$/);
     }

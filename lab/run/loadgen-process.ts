@@ -1,0 +1,93 @@
+// Runs the load generator as its own process, as k6 would be: its CPU is
+// then measured apart from the lab's, and a busy lab cannot slow the load.
+// Each second it prints one SecondPoint line, which feeds the progress line.
+import { spawn } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import type { LoadConfig, LoadTotals, SecondPoint } from '../../loadgen/types.ts';
+import { LabError } from '../errors.ts';
+import { NODE_BIN, ROOT } from '../paths.ts';
+
+export interface LoadgenRun {
+  pid: number;
+  /** Resolves when the process ended and its totals are read. */
+  done: Promise<{ totals: LoadTotals; exitCode: number | null }>;
+  /** Asks it to stop early (SIGTERM): it still writes what it measured. */
+  stop(): void;
+}
+
+/**
+ * Starts `node loadgen/main.ts` with `config`; its raw output goes to
+ * `<outDir>/<name>.series.ndjson` and `<name>.totals.json`.
+ */
+export async function startLoadgen(
+  config: LoadConfig,
+  outDir: string,
+  name: string,
+  onSecond: (point: SecondPoint) => void,
+): Promise<LoadgenRun> {
+  const configFile = path.join(outDir, `${name}.config.json`);
+  const seriesFile = path.join(outDir, `${name}.series.ndjson`);
+  const totalsFile = path.join(outDir, `${name}.totals.json`);
+  await writeFile(configFile, JSON.stringify(config, null, 2) + '\n');
+  const child = spawn(
+    NODE_BIN,
+    [
+      path.join(ROOT, 'loadgen', 'main.ts'),
+      '--config',
+      configFile,
+      '--series',
+      seriesFile,
+      '--totals',
+      totalsFile,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const stderr: string[] = [];
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => stderr.push(chunk));
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    try {
+      onSecond(JSON.parse(line) as SecondPoint);
+    } catch {
+      // A stray line (a warning) is not a data point; the series file has the data.
+    }
+  });
+  const exited = new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : null)));
+  });
+  if (child.pid === undefined) {
+    await exited;
+    throw new LabError('LOADGEN_FAILED', 'the load generator did not start');
+  }
+  const done = exited.then(async (exitCode) => {
+    let totals: LoadTotals;
+    try {
+      totals = JSON.parse(await readFile(totalsFile, 'utf8')) as LoadTotals;
+    } catch {
+      throw new LabError(
+        'LOADGEN_FAILED',
+        `the load generator exited with ${exitCode} and wrote no totals: ${stderr.join('').trim().slice(0, 500) || 'no message'}`,
+        `its config is ${configFile}`,
+      );
+    }
+    return { totals, exitCode };
+  });
+  return {
+    pid: child.pid,
+    done,
+    stop: () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+    },
+  };
+}
+
+/** Reads back the per-second series the generator wrote. */
+export async function readSeries(outDir: string, name: string): Promise<SecondPoint[]> {
+  const text = await readFile(path.join(outDir, `${name}.series.ndjson`), 'utf8').catch(() => '');
+  return text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as SecondPoint);
+}

@@ -1,0 +1,124 @@
+import { measureMemory, type MemoryResult } from '../../../bench/strategies/memory-phase.ts';
+import { inspectorUrl } from '../../../bench/strategies/memory-probes.ts';
+import type { StrategyName } from '../../../nodes/strategies/strategy.ts';
+import { LabError } from '../../errors.ts';
+import { nodeStrategyConfig } from '../../strategy-config.ts';
+import type { ProbeResults } from '../summary.ts';
+import type { Probe, ProbeRunContext } from './probe.ts';
+import { expectStatus, ProbeClient, probeUser } from './probe-client.ts';
+
+const SESSIONS = 1000;
+/** More failed logins than this and the figure is not per 1,000 sessions any more. */
+const MAX_FAILED_SHARE = 0.01;
+
+type Figure = NonNullable<ProbeResults['memoryPerThousandSessions']>;
+
+const kib = (bytes: number) => Math.round(bytes / 1024);
+
+/** Logs in SESSIONS new users through the balancer and reads memory before and after (bench/strategies/memory-phase.ts). */
+async function measured(context: ProbeRunContext): Promise<MemoryResult> {
+  const result = await measureMemory(context.state, context.strategy, SESSIONS);
+  if (result.loginFailures > SESSIONS * MAX_FAILED_SHARE) {
+    throw new LabError(
+      'PROBE_LOGINS_FAILED',
+      `${result.loginFailures} of ${SESSIONS} logins failed; memory per session would be wrong`,
+    );
+  }
+  return result;
+}
+
+async function inStore(context: ProbeRunContext, where: string): Promise<Figure> {
+  const result = await measured(context);
+  if (!result.store) throw new LabError('PROBE_NO_STORE', `could not read ${where}`);
+  return { kib: kib(result.store.per1000), where, sessions: result.sessions };
+}
+
+/**
+ * The cookie strategy keeps nothing on the server. Checked, not assumed: no
+ * node is configured with a store, and a cookie issued by one node is served
+ * by another that never saw the session.
+ */
+async function cookieHoldsNothing({ state, strategy, signal }: ProbeRunContext): Promise<Figure> {
+  const stores = state.nodes.filter((_, index) => {
+    const config = nodeStrategyConfig(state, strategy, index);
+    return 'redis' in config || 'hazelcast' in config;
+  });
+  if (stores.length > 0 || state.nodes.length < 2) {
+    throw new LabError(
+      'PROBE_UNMEASURABLE',
+      'cannot show that cookie sessions live in the client alone (a store is configured, or fewer than two nodes)',
+    );
+  }
+  const [a, b] = [state.nodes[0]!, state.nodes[1]!];
+  const client = new ProbeClient(a.url, signal);
+  await client.login(probeUser('memory'));
+  expectStatus(
+    await client.copy(b.url).request('GET', '/me', { keepCookies: false }),
+    200,
+    `GET /me on ${b.id} with a cookie issued by ${a.id}`,
+  );
+  return {
+    kib: 0,
+    where: 'none server-side',
+    sessions: 1,
+    note: `no store configured; a cookie issued by ${a.id} is served by ${b.id}: the session is in the cookie`,
+  };
+}
+
+/**
+ * Sticky sessions live in the nodes' heaps. Only a heap reading after a
+ * full GC is honest: RSS and heap-used without a GC moved by anything from
+ * -7 to +33 MiB per 1,000 logins in trials, garbage swamping sessions of a
+ * few hundred bytes. That reading needs the node's inspector, which the lab
+ * opens only when a node was started with --inspect (bench/strategies does).
+ */
+async function nodeHeap(context: ProbeRunContext): Promise<Figure> {
+  const { nodes } = context.state;
+  const inspectors = await Promise.all(nodes.map((node) => inspectorUrl(node.spec.logFile)));
+  if (inspectors.some((url) => url === undefined)) {
+    throw new LabError(
+      'PROBE_UNMEASURABLE',
+      'node heap after GC needs each node started with --inspect; RSS or heap without a GC is noise at this size',
+    );
+  }
+  const result = await measured(context);
+  if (result.nodesHeapPer1000 === null) {
+    throw new LabError(
+      'PROBE_UNMEASURABLE',
+      "could not read the nodes' heap through their inspectors",
+    );
+  }
+  return {
+    kib: kib(result.nodesHeapPer1000),
+    where: `node heap after GC, summed over ${nodes.length} nodes`,
+    sessions: result.sessions,
+  };
+}
+
+/** Where each strategy keeps its sessions, and how that place is read. */
+const MEASURES: Record<StrategyName, (context: ProbeRunContext) => Promise<Figure>> = {
+  redis: (context) => inStore(context, 'redis used_memory'),
+  jwt: (context) => inStore(context, 'redis used_memory (refresh-token families)'),
+  clustered: (context) =>
+    inStore(
+      context,
+      `Hazelcast members' live heap after full GC, summed over ${context.state.services?.hazelcast?.members.length ?? 0} members`,
+    ),
+  sticky: nodeHeap,
+  cookie: cookieHoldsNothing,
+};
+
+/**
+ * C4/C9: memory growth per 1,000 new live sessions where the strategy keeps
+ * them: Redis used_memory (redis; jwt's refresh-token families), the
+ * Hazelcast members' live heap (clustered), the nodes' heap after GC
+ * (sticky; only when the nodes have an inspector), nothing server-side
+ * (cookie, checked).
+ */
+export const memoryProbe: Probe<'memoryPerThousandSessions'> = {
+  name: 'memoryPerThousandSessions',
+  claims: 'C4/C9',
+  appliesTo: () => true,
+  budgetMs: (context) => (context.strategy.name === 'clustered' ? 60_000 : 20_000),
+  run: (context) => MEASURES[context.strategy.name](context),
+};

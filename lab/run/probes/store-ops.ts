@@ -1,0 +1,55 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { LabError } from '../../errors.ts';
+import type { Probe } from './probe.ts';
+import { expectStatus, ProbeClient, probeUser, type TokenBody } from './probe-client.ts';
+import { callsBetween, commandCalls, redisPort } from './redis-stats.ts';
+
+const REFRESHES = 20;
+// The probe's own INFO reads are no refresh's work.
+const NOT_COUNTED = ['info'];
+
+/**
+ * C12: Redis commands per refresh. One user logs in, then refreshes
+ * REFRESHES times in a row (each rotation uses the token the last one gave);
+ * INFO commandstats is read before and after. Whatever else talks to Redis
+ * meanwhile (metric scrapes counting families, other clients) is estimated
+ * from an equally long idle window right after and subtracted. Counts
+ * EVALSHA and the commands its script runs, each as one operation.
+ */
+export const storeOpsProbe: Probe<'storeOpsPerRefresh'> = {
+  name: 'storeOpsPerRefresh',
+  claims: 'C12',
+  appliesTo: (strategy) => strategy.name === 'jwt',
+  budgetMs: () => 10_000,
+  async run({ state, signal }) {
+    const port = redisPort(state);
+    const client = new ProbeClient(state.balancer.url, signal);
+    await client.login(probeUser('refresh-ops'));
+    let token = client.refreshToken;
+    if (token === undefined) {
+      throw new LabError('PROBE_UNEXPECTED_ANSWER', 'the jwt login gave no refresh token');
+    }
+    const before = await commandCalls(port);
+    const started = performance.now();
+    for (let i = 0; i < REFRESHES; i += 1) {
+      const response = expectStatus(
+        await client.request('POST', '/auth/refresh', { json: { refreshToken: token } }),
+        200,
+        'POST /auth/refresh',
+      );
+      token = (response.body as TokenBody).refreshToken;
+    }
+    const after = await commandCalls(port);
+    await sleep(performance.now() - started, undefined, { signal });
+    const idle = await commandCalls(port);
+    const refreshCalls = callsBetween(before, after, NOT_COUNTED);
+    const background = callsBetween(after, idle, NOT_COUNTED);
+    if (refreshCalls - background <= 0) {
+      throw new LabError(
+        'PROBE_NOT_OBSERVED',
+        `redis counted ${refreshCalls} commands over ${REFRESHES} refreshes and ${background} while idle`,
+      );
+    }
+    return Math.round(((refreshCalls - background) / REFRESHES) * 100) / 100;
+  },
+};

@@ -1,0 +1,149 @@
+// `lab run`: every strategy of a scenario in turn under the same load and
+// chaos timeline, into one run folder (DESIGN.md "CLI"): scenario.json, the
+// generator's raw output in load/, events.ndjson, summary.json, the reports,
+// and each strategy's process logs in lab/<strategy>/logs. An interrupt
+// stops the strategy in progress cleanly and still writes what was measured.
+import { appendFile, mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { busyCores, machineTicks } from '../machine-load.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { checkRunTools } from './run-tools.ts';
+import type { Scenario } from './scenario-schema.ts';
+import { runStrategy, strategyEvents } from './strategy-run.ts';
+import { SUMMARY_SCHEMA_VERSION, type RunSummary, type StrategySummary } from './summary.ts';
+import type { SecondPoint } from '../../loadgen/types.ts';
+
+export const LOAD_GENERATOR =
+  'session-lab loadgen (the lab’s own open-model generator; k6 is not installable here)';
+
+export interface RunOptions {
+  scenario: Scenario;
+  /** Folder the run folder goes in (`runs/`). */
+  runsDir: string;
+  signal: AbortSignal;
+  progress: (line: string) => void;
+  /** Live per-second figures (a status line on a terminal). */
+  onSecond?: (strategy: string, phase: string, point: SecondPoint) => void;
+}
+
+export interface RunResult {
+  runDir: string;
+  summary: RunSummary;
+}
+
+export function runFolderName(scenario: string, at: Date): string {
+  return `${at.toISOString().replace(/[:.]/g, '-').replace('Z', '')}-${scenario}`;
+}
+
+export async function runScenario(options: RunOptions): Promise<RunResult> {
+  const { scenario, signal, progress } = options;
+  const tools = await checkRunTools(scenario);
+  const startedAt = new Date();
+  const runDir = path.join(options.runsDir, runFolderName(scenario.name, startedAt));
+  await mkdir(runDir, { recursive: true });
+  await writeFile(path.join(runDir, 'scenario.json'), JSON.stringify(scenario, null, 2) + '\n');
+  progress(`run folder ${runDir}`);
+  const otherLoadCores = await otherLoad();
+  const strategies: StrategySummary[] = [];
+  const eventsFile = path.join(runDir, 'events.ndjson');
+  await writeFile(eventsFile, '');
+  let outcome: RunSummary['outcome'] = 'completed';
+  const total = scenario.strategies.length;
+  for (const [index, strategy] of scenario.strategies.entries()) {
+    if (signal.aborted) break;
+    progress(`[${index + 1}/${total}] ${strategy}`);
+    try {
+      strategies.push(
+        await runStrategy({
+          scenario,
+          strategy,
+          runDir,
+          signal,
+          progress,
+          onSecond: (point, phase) => options.onSecond?.(strategy, phase, point),
+        }),
+      );
+    } catch (error) {
+      if (!signal.aborted) throw error;
+    } finally {
+      const events = await strategyEvents(runDir, strategy);
+      if (events.length > 0) {
+        await appendFile(
+          eventsFile,
+          events.map((event) => JSON.stringify(event)).join('\n') + '\n',
+        );
+      }
+    }
+  }
+  if (signal.aborted) outcome = 'interrupted';
+  const summary: RunSummary = {
+    schemaVersion: SUMMARY_SCHEMA_VERSION,
+    scenario: scenario.name,
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    outcome,
+    machine: {
+      cores: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown',
+      memoryBytes: os.totalmem(),
+      os: `${os.type()} ${os.release()}`,
+      otherLoadCores,
+    },
+    tools: { ...tools, 'load generator': LOAD_GENERATOR },
+    load: {
+      generator: LOAD_GENERATOR,
+      model: scenario.load.model,
+      journey: scenario.load.journey,
+      rate: scenario.load.rate,
+      vus: scenario.load.vus,
+      durationS: scenario.load.durationS,
+      warmupS: scenario.load.warmupS,
+      steps: scenario.load.steps,
+      thinkMs: scenario.load.thinkMs,
+      parallelWrites: scenario.load.parallelWrites,
+      nodes: scenario.topology.nodes,
+    },
+    strategies,
+    warnings: runWarnings(otherLoadCores, outcome, scenario, strategies),
+  };
+  await writeFile(path.join(runDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  return { runDir, summary };
+}
+
+/** Cores busy over one second before the run: another job on a shared machine skews every figure. */
+async function otherLoad(): Promise<number | null> {
+  try {
+    const before = await machineTicks();
+    await sleep(1000);
+    return Math.round(busyCores(before, await machineTicks()) * 100) / 100;
+  } catch {
+    return null; // no /proc/stat (not Linux): said as "unknown" in the report
+  }
+}
+
+function runWarnings(
+  otherLoadCores: number | null,
+  outcome: RunSummary['outcome'],
+  scenario: Scenario,
+  strategies: StrategySummary[],
+): string[] {
+  const warnings: string[] = [];
+  if (outcome === 'interrupted') {
+    const done = strategies.map((s) => s.strategy);
+    const missing = scenario.strategies.filter((s) => !done.includes(s));
+    warnings.push(`run interrupted: ${missing.join(', ') || 'nothing'} not measured`);
+  }
+  if (otherLoadCores !== null && otherLoadCores > 0.25) {
+    warnings.push(
+      `the machine was busy before the run (${otherLoadCores} cores used by other processes): compare figures within this run only`,
+    );
+  }
+  if (os.cpus().length < 4) {
+    warnings.push(
+      `${os.cpus().length} cores: the load generator, balancer, nodes and stores share them, so CPU figures include contention`,
+    );
+  }
+  for (const strategy of strategies) warnings.push(...strategy.warnings);
+  return warnings;
+}

@@ -1,0 +1,152 @@
+// What the lab watches while the load runs: every second the CPU and memory
+// of each process it started (pids are read from the state each time, so a
+// restarted node is followed), and four times a second the balancer's view
+// of each node, so an ejection is timed to a quarter second.
+import { balancerAdmin, type BalancerNodeView } from '../admin-client.ts';
+import { readProcessStats } from '../proc-stats.ts';
+import type { LabState } from '../state.ts';
+import type { ProcessSeries } from './summary.ts';
+
+export interface WatchedProcess {
+  name: string;
+  kind: ProcessSeries['kind'];
+  /** The pid now (after a restart, the new one); undefined when there is none. */
+  pid: () => number | undefined;
+}
+
+/** A change of a node's state in the balancer, `tMs` after the load started. */
+export interface NodeStateChange {
+  tMs: number;
+  node: string;
+  from: string;
+  to: string;
+}
+
+interface Reading {
+  pid: number;
+  cpuMicros: number;
+}
+
+const NODE_POLL_MS = 250;
+const MIB = 1024 * 1024;
+
+/** Every process of a topology: balancer, nodes, stores, Toxiproxy. */
+export function topologyProcesses(state: LabState): WatchedProcess[] {
+  const list: WatchedProcess[] = [
+    { name: 'balancer', kind: 'balancer', pid: () => state.balancer.pid },
+  ];
+  state.nodes.forEach((node, index) =>
+    list.push({ name: node.id, kind: 'node', pid: () => state.nodes[index]?.pid }),
+  );
+  if (state.services?.redis) {
+    list.push({ name: 'redis', kind: 'store', pid: () => state.services?.redis?.pid });
+  }
+  state.services?.hazelcast?.members.forEach((member, index) =>
+    list.push({
+      name: member.id,
+      kind: 'store',
+      pid: () => state.services?.hazelcast?.members[index]?.pid,
+    }),
+  );
+  if (state.services?.toxiproxy) {
+    list.push({ name: 'toxiproxy', kind: 'proxy', pid: () => state.services?.toxiproxy?.pid });
+  }
+  return list;
+}
+
+export class Sampler {
+  readonly #processes: WatchedProcess[];
+  readonly #state: LabState;
+  readonly #series: ProcessSeries[];
+  readonly #last = new Map<string, Reading>();
+  readonly #nodeStates = new Map<string, string>();
+  readonly changes: NodeStateChange[] = [];
+  #startedAt = 0;
+  #lastSampleAt = 0;
+  #timers: NodeJS.Timeout[] = [];
+  #polling = false;
+
+  constructor(state: LabState, processes: WatchedProcess[]) {
+    this.#state = state;
+    this.#processes = processes;
+    this.#series = processes.map((p) => ({
+      name: p.name,
+      kind: p.kind,
+      cores: [],
+      rssMiB: [],
+      cpuMicros: 0,
+    }));
+  }
+
+  /** Takes the first reading now (t = 0) and then samples until stop(). */
+  async start(): Promise<void> {
+    this.#startedAt = performance.now();
+    this.#lastSampleAt = this.#startedAt;
+    await Promise.all([this.#sample(true), this.#pollNodes()]);
+    this.#timers.push(setInterval(() => void this.#sample(false), 1000));
+    this.#timers.push(setInterval(() => void this.#pollNodes(), NODE_POLL_MS));
+  }
+
+  /** Stops sampling (one last reading) and returns one series per process. */
+  async stop(): Promise<ProcessSeries[]> {
+    for (const timer of this.#timers) clearInterval(timer);
+    this.#timers = [];
+    await this.#sample(false);
+    return this.#series;
+  }
+
+  async #sample(first: boolean): Promise<void> {
+    const now = performance.now();
+    const wallMicros = (now - this.#lastSampleAt) * 1000;
+    this.#lastSampleAt = now;
+    await Promise.all(
+      this.#processes.map(async (process, index) => {
+        const series = this.#series[index]!;
+        const pid = process.pid();
+        const stats = pid === undefined ? undefined : await readProcessStats(pid);
+        if (!stats || pid === undefined) {
+          this.#last.delete(process.name);
+          if (!first) {
+            series.cores.push(null);
+            series.rssMiB.push(null);
+          }
+          return;
+        }
+        const before = this.#last.get(process.name);
+        this.#last.set(process.name, { pid, cpuMicros: stats.cpuMicros });
+        if (first) return;
+        // A new pid (restarted) spent all its CPU since it started, within this interval.
+        const used = before?.pid === pid ? stats.cpuMicros - before.cpuMicros : stats.cpuMicros;
+        series.cpuMicros += used;
+        series.cores.push(round(used / Math.max(1, wallMicros), 3));
+        series.rssMiB.push(round(stats.rssBytes / MIB, 1));
+      }),
+    );
+  }
+
+  async #pollNodes(): Promise<void> {
+    if (this.#polling) return; // a slow admin API must not pile up requests
+    this.#polling = true;
+    try {
+      const { adminUrl, adminToken } = this.#state.balancer;
+      const nodes = await balancerAdmin<BalancerNodeView[]>(adminUrl, adminToken, 'GET', '/nodes');
+      const tMs = Math.round(performance.now() - this.#startedAt);
+      for (const node of nodes) {
+        const before = this.#nodeStates.get(node.id);
+        if (before !== undefined && before !== node.state) {
+          this.changes.push({ tMs, node: node.id, from: before, to: node.state });
+        }
+        this.#nodeStates.set(node.id, node.state);
+      }
+    } catch {
+      // The balancer itself may be the chaos target; the gap shows in its series.
+    } finally {
+      this.#polling = false;
+    }
+  }
+}
+
+function round(value: number, digits: number): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}

@@ -1,0 +1,162 @@
+// What a scenario file may say, checked once when it is read. Every field
+// has a default a 2-core machine can carry, so a scenario only states what
+// makes it different; `lab run` writes the resolved result as scenario.json.
+import { z } from 'zod';
+import { CHAOS_ACTION_NAMES } from '../chaos/index.ts';
+import { parseDuration } from '../duration.ts';
+import { FAULT_KINDS } from '../network/faults/index.ts';
+import { REDIS_PERSISTENCE_MODES } from '../services/redis-server.ts';
+import { parseStrategyChoice } from '../strategy-config.ts';
+
+/** Every strategy variant, in the order reports list them. */
+export const ALL_STRATEGIES = [
+  'sticky',
+  'redis:cas',
+  'redis:lww',
+  'cookie',
+  'jwt',
+  'clustered:replicated',
+  'clustered:partitioned',
+] as const;
+
+/** A time in the scenario: seconds as a number, or text such as `10s`, `500ms`, `1m`. */
+const Duration = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  try {
+    return parseDuration(String(value), 'at');
+  } catch {
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be a duration such as 10 (seconds), "2.5s", "500ms" or "1m", got ${JSON.stringify(value)}`,
+    });
+    return z.NEVER;
+  }
+});
+
+const StrategyName = z.string().transform((text, ctx) => {
+  try {
+    const choice = parseStrategyChoice(text);
+    return choice.variant ? `${choice.name}:${choice.variant}` : choice.name;
+  } catch {
+    ctx.addIssue({
+      code: 'custom',
+      message: `unknown strategy ${JSON.stringify(text)}; use one of ${ALL_STRATEGIES.join(', ')}`,
+    });
+    return z.NEVER;
+  }
+});
+
+const TARGET = /^(node-\d{1,2}|redis|hz-\d{1,2}|[a-z0-9-]+->[a-z0-9-]+)$/;
+
+const ChaosStep = z
+  .strictObject({
+    /** When, counted from the start of the measured load (after warm-up). */
+    at: Duration,
+    /** A chaos action (`kill`, `pause`, ...) or `network` for a Toxiproxy fault. */
+    action: z.enum(['network', ...CHAOS_ACTION_NAMES]),
+    /** `node-2`, `redis`, `hz-1`, or for `network` also a link `node-1->redis`. */
+    target: z
+      .string()
+      .regex(TARGET, 'must name node-N, redis, hz-N or a link such as node-1->redis'),
+    /** pause: resume after this long; network: how long the fault holds. */
+    for: Duration.optional(),
+    /** network only: latency, bandwidth, timeout, reset_peer or down. */
+    fault: z.enum(FAULT_KINDS).optional(),
+    ms: z.int().min(0).max(60_000).optional(),
+    jitter: z.int().min(0).max(60_000).optional(),
+    rate: z.int().min(1).max(1_000_000).optional(),
+  })
+  .superRefine((step, ctx) => {
+    if (step.action === 'network') {
+      if (!step.fault)
+        ctx.addIssue({ code: 'custom', path: ['fault'], message: 'network needs a fault' });
+      if (step.for === undefined)
+        ctx.addIssue({ code: 'custom', path: ['for'], message: 'network needs a duration' });
+    } else if (step.fault || step.ms !== undefined || step.rate !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['fault'],
+        message: 'fault, ms, jitter and rate only go with action "network"',
+      });
+    }
+  });
+
+export const ScenarioSchema = z
+  .strictObject({
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and -'),
+    description: z.string().max(500).default(''),
+    topology: z
+      .strictObject({
+        nodes: z.int().min(1).max(8).default(3),
+        redisPersistence: z.enum(REDIS_PERSISTENCE_MODES).default('none'),
+      })
+      .prefault({}),
+    strategies: z
+      .array(StrategyName)
+      .min(1)
+      .default([...ALL_STRATEGIES]),
+    load: z
+      .strictObject({
+        model: z.enum(['open', 'closed']).default('open'),
+        journey: z.enum(['shop', 'concurrency']).default('shop'),
+        /** open: journeys started per second. */
+        rate: z.number().min(0.1).max(500).default(20),
+        /** closed: users; open: most journeys in flight. */
+        vus: z.int().min(1).max(2000).default(200),
+        durationS: z.number().min(1).max(3600).default(20),
+        warmupS: z.number().min(0).max(600).default(3),
+        steps: z.int().min(1).max(1000).default(10),
+        thinkMs: z.int().min(0).max(60_000).default(100),
+        parallelWrites: z.int().min(1).max(50).default(5),
+        timeoutMs: z.int().min(100).max(60_000).default(5000),
+        seed: z
+          .int()
+          .min(0)
+          .max(2 ** 31)
+          .default(42),
+      })
+      .prefault({}),
+    chaos: z.array(ChaosStep).default([]),
+    /** A strategy fails a threshold when its figure is above the limit. */
+    thresholds: z
+      .strictObject({
+        errorRate: z.number().min(0).max(1).optional(),
+        p99Ms: z.number().min(0).optional(),
+        sessionsLost: z.int().min(0).optional(),
+        staleReads: z.int().min(0).optional(),
+        lostUpdates: z.int().min(0).optional(),
+        dropped: z.int().min(0).optional(),
+      })
+      .default({}),
+    probes: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        /** How long the revocation probe keeps trying a logged-out credential. */
+        revocationBoundS: z.number().min(0.5).max(600).default(3),
+      })
+      .prefault({}),
+    /** Strategy settings the nodes get: a short access-token life makes the revocation window measurable. */
+    jwt: z.strictObject({ accessTtlSeconds: z.int().min(1).max(86_400).optional() }).default({}),
+  })
+  .superRefine((scenario, ctx) => {
+    scenario.chaos.forEach((step, index) => {
+      const node = /^node-(\d+)$/.exec(step.target);
+      if (node && Number(node[1]) > scenario.topology.nodes) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['chaos', index, 'target'],
+          message: `${step.target} does not exist: the topology has ${scenario.topology.nodes} nodes`,
+        });
+      }
+      if (step.at >= scenario.load.durationS * 1000) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['chaos', index, 'at'],
+          message: `at ${step.at / 1000} s is not before the end of the load (${scenario.load.durationS} s)`,
+        });
+      }
+    });
+  });
+
+/** A scenario with every default filled in; durations in `chaos` are milliseconds. */
+export type Scenario = z.output<typeof ScenarioSchema>;
+export type ChaosStep = Scenario['chaos'][number];

@@ -1,0 +1,204 @@
+// One strategy of a run, start to finish: a fresh topology (so no strategy
+// inherits another's sessions, memory or a node chaos left dead), the live
+// switch, a warm-up, the measured load with the sampler and the chaos
+// timeline, the claim probes, then everything stopped again. Its processes'
+// logs stay in the run folder; the files holding keys and tokens do not.
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { LoadConfig, SecondPoint } from '../../loadgen/types.ts';
+import { recordEvent } from '../events.ts';
+import { stateFile, type LabState } from '../state.ts';
+import { parseStrategyChoice } from '../strategy-config.ts';
+import { stopServices } from '../strategy-services.ts';
+import { switchStrategy } from '../strategy-switch.ts';
+import { startTopology, stopTopology } from '../topology.ts';
+import { playTimeline } from './chaos-timeline.ts';
+import { eventEffects } from './event-effects.ts';
+import { readSeries, startLoadgen } from './loadgen-process.ts';
+import { runProbes } from './probes/index.ts';
+import { Sampler, topologyProcesses } from './sampler.ts';
+import type { Scenario } from './scenario-schema.ts';
+import { summarizeStrategy } from './summarize-strategy.ts';
+import type { ProbeResults, StrategySummary } from './summary.ts';
+
+export interface StrategyRunContext {
+  scenario: Scenario;
+  strategy: string;
+  runDir: string;
+  signal: AbortSignal;
+  /** One line of progress for the person watching. */
+  progress: (line: string) => void;
+  /** Each second of the measured load, for a live view. */
+  onSecond: (point: SecondPoint, phase: 'warm-up' | 'load') => void;
+}
+
+/** Folder-safe form of a strategy name (`redis:cas` -> `redis-cas`). */
+export function strategySlug(strategy: string): string {
+  return strategy.replace(/[^a-z0-9]+/g, '-');
+}
+
+export async function runStrategy(context: StrategyRunContext): Promise<StrategySummary> {
+  const { scenario, strategy, runDir, signal, progress } = context;
+  const slug = strategySlug(strategy);
+  const stateDir = path.join(runDir, 'lab', slug);
+  const loadDir = path.join(runDir, 'load');
+  await mkdir(loadDir, { recursive: true });
+  const choice = parseStrategyChoice(strategy);
+  progress(`${strategy}: starting ${scenario.topology.nodes} nodes and the balancer`);
+  const state = await startTopology({
+    stateDir,
+    nodes: scenario.topology.nodes,
+    port: 0,
+    adminPort: 0,
+    detached: false,
+    // An inspector on a free loopback port, attached to only by the memory
+    // probe after the load (to force a GC and weigh the heap of sticky's sessions).
+    nodeEnv: { NODE_OPTIONS: '--inspect=127.0.0.1:0' },
+  });
+  try {
+    state.tuning = { jwtAccessTtlSeconds: scenario.jwt.accessTtlSeconds };
+    if (choice.name !== 'sticky') {
+      progress(
+        `${strategy}: switching${choice.name === 'clustered' ? ' (starting JVMs: slow)' : ''}`,
+      );
+      await switchStrategy(stateDir, state, choice, {
+        detached: false,
+        redisPersistence: scenario.topology.redisPersistence,
+        // A Toxiproxy hop costs every store round trip: only when the timeline needs one.
+        networkLinks: scenario.chaos.some((step) => step.action === 'network'),
+      });
+    }
+    signal.throwIfAborted();
+    const config = loadConfig(scenario, strategy, state);
+    if (scenario.load.warmupS > 0) {
+      progress(`${strategy}: warm-up ${scenario.load.warmupS} s`);
+      const warmup = await startLoadgen(
+        { ...config, durationMs: scenario.load.warmupS * 1000, seed: config.seed + 1 },
+        loadDir,
+        `${slug}.warmup`,
+        (point) => context.onSecond(point, 'warm-up'),
+      );
+      const stopWarmup = () => warmup.stop();
+      signal.addEventListener('abort', stopWarmup, { once: true });
+      await warmup.done.finally(() => signal.removeEventListener('abort', stopWarmup));
+      signal.throwIfAborted();
+    }
+    return await measure(context, state, stateDir, config, slug);
+  } finally {
+    await stopTopology(state).catch((error: Error) => progress(`stopping nodes: ${error.message}`));
+    await stopServices(state).catch((error: Error) =>
+      progress(`stopping stores: ${error.message}`),
+    );
+    // Tokens and keys of processes now gone: no use to a reader, no place in a folder people share.
+    await rm(stateFile(stateDir), { force: true });
+    await rm(path.join(stateDir, 'balancer.json'), { force: true });
+  }
+}
+
+async function measure(
+  context: StrategyRunContext,
+  state: LabState,
+  stateDir: string,
+  config: LoadConfig,
+  slug: string,
+): Promise<StrategySummary> {
+  const { scenario, strategy, runDir, signal, progress } = context;
+  const loadDir = path.join(runDir, 'load');
+  // Known once the generator is spawned, which happens after the sampler is set up.
+  const loadgen: { pid?: number } = {};
+  const sampler = new Sampler(state, [
+    ...topologyProcesses(state),
+    { name: 'loadgen', kind: 'loadgen', pid: () => loadgen.pid },
+  ]);
+  progress(
+    `${strategy}: load ${scenario.load.durationS} s${scenario.chaos.length > 0 ? `, ${scenario.chaos.length} chaos steps` : ''}`,
+  );
+  await recordEvent(stateDir, { type: 'control', action: 'load-start', strategy });
+  const spawnedAtMs = Date.now();
+  const loadStart = performance.now();
+  const load = await startLoadgen(config, loadDir, slug, (point) =>
+    context.onSecond(point, 'load'),
+  );
+  loadgen.pid = load.pid;
+  const stopLoad = () => load.stop();
+  signal.addEventListener('abort', stopLoad, { once: true });
+  await sampler.start();
+  const timeline = playTimeline(scenario.chaos, { stateDir, state, loadStart, signal });
+  let outcome;
+  try {
+    outcome = await load.done;
+  } finally {
+    signal.removeEventListener('abort', stopLoad);
+  }
+  const processes = await sampler.stop();
+  const events = await timeline;
+  await recordEvent(stateDir, { type: 'control', action: 'load-end', strategy });
+  signal.throwIfAborted();
+
+  const { totals, exitCode } = outcome;
+  // The generator's t = 0 came a little after the spawn (process start-up): align the events to it.
+  const offsetMs = totals.startedAtMs - spawnedAtMs;
+  const aligned = events.map((event) => ({
+    ...event,
+    tMs: event.tMs - offsetMs,
+    endMs: event.endMs - offsetMs,
+  }));
+  const series = await readSeries(loadDir, slug);
+  const effects = eventEffects(
+    aligned,
+    series,
+    sampler.changes.map((change) => ({ ...change, tMs: change.tMs - offsetMs })),
+    totals.startedAtMs,
+  );
+  let probes: ProbeResults = {};
+  if (scenario.probes.enabled) {
+    progress(`${strategy}: claim probes`);
+    probes = await runProbes({
+      state,
+      strategy: parseStrategyChoice(strategy),
+      signal,
+      revocationBoundMs: scenario.probes.revocationBoundS * 1000,
+    });
+  }
+  return summarizeStrategy({
+    strategy,
+    scenario,
+    totals,
+    series,
+    processes,
+    events: effects,
+    probes,
+    loadgenExitCode: exitCode,
+  });
+}
+
+function loadConfig(scenario: Scenario, strategy: string, state: LabState): LoadConfig {
+  const { load } = scenario;
+  return {
+    url: state.balancer.url,
+    strategy,
+    journey: load.journey,
+    model: load.model,
+    rate: load.rate,
+    vus: load.vus,
+    durationMs: load.durationS * 1000,
+    steps: load.steps,
+    thinkMs: load.thinkMs,
+    parallelWrites: load.parallelWrites,
+    timeoutMs: load.timeoutMs,
+    seed: load.seed,
+  };
+}
+
+/** The strategy's events as recorded in its state folder, for the run's events.ndjson. */
+export async function strategyEvents(
+  runDir: string,
+  strategy: string,
+): Promise<Record<string, unknown>[]> {
+  const file = path.join(runDir, 'lab', strategySlug(strategy), 'events.ndjson');
+  const text = await readFile(file, 'utf8').catch(() => '');
+  return text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => ({ strategy, ...(JSON.parse(line) as Record<string, unknown>) }));
+}

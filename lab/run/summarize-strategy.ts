@@ -1,0 +1,134 @@
+// Turns what one strategy's load produced (the generator's totals and
+// series, the sampler's process series, the chaos events' effects, the
+// probes) into its entry of summary.json: figures per request, thresholds
+// checked, and warnings whenever a figure should not be trusted.
+import type { LoadTotals, SecondPoint } from '../../loadgen/types.ts';
+import type { Scenario } from './scenario-schema.ts';
+import type {
+  EventEffect,
+  ProbeResults,
+  ProcessSeries,
+  StrategySummary,
+  ThresholdResult,
+} from './summary.ts';
+
+/** Above this share of a core the generator itself may be what limits the load. */
+const LOADGEN_BUSY_CORES = 0.8;
+/** A generator starting work this late (p99) is not keeping to its schedule. */
+const LAG_WARN_MS = 50;
+
+export interface StrategyRaw {
+  strategy: string;
+  scenario: Scenario;
+  totals: LoadTotals;
+  series: SecondPoint[];
+  processes: ProcessSeries[];
+  events: EventEffect[];
+  probes: ProbeResults;
+  loadgenExitCode: number | null;
+}
+
+export function summarizeStrategy(raw: StrategyRaw): StrategySummary {
+  const { totals } = raw;
+  const seconds = totals.elapsedMs / 1000;
+  const perRequest = (kind: ProcessSeries['kind']) => {
+    const matching = raw.processes.filter((process) => process.kind === kind);
+    if (matching.length === 0 || totals.requests === 0) return null;
+    const micros = matching.reduce((sum, process) => sum + process.cpuMicros, 0);
+    return Math.round(micros / totals.requests);
+  };
+  const loadgen = raw.processes.find((process) => process.kind === 'loadgen');
+  const loadgenCores =
+    loadgen && seconds > 0 ? round(loadgen.cpuMicros / 1_000_000 / seconds, 3) : 0;
+  const thresholds = checkThresholds(raw.scenario, totals);
+  return {
+    strategy: raw.strategy,
+    loadStartedAtMs: totals.startedAtMs,
+    durationS: round(seconds, 1),
+    totals,
+    throughput: seconds > 0 ? round(totals.requests / seconds, 1) : 0,
+    errorRate: totals.requests > 0 ? round(totals.errors / totals.requests, 5) : 0,
+    bytesPerRequest: {
+      sent: totals.requests > 0 ? Math.round(totals.bytesSent / totals.requests) : 0,
+      received: totals.requests > 0 ? Math.round(totals.bytesReceived / totals.requests) : 0,
+    },
+    cpuPerRequestMicros: {
+      balancer: perRequest('balancer'),
+      nodes: perRequest('node'),
+      stores: perRequest('store'),
+    },
+    loadgenCores,
+    timeline: raw.series,
+    processes: raw.processes,
+    events: raw.events,
+    probes: raw.probes,
+    thresholds,
+    loadgenExitCode: raw.loadgenExitCode,
+    warnings: trustWarnings(raw, loadgenCores, thresholds),
+  };
+}
+
+function checkThresholds(scenario: Scenario, totals: LoadTotals): ThresholdResult[] {
+  const figures: Record<keyof Scenario['thresholds'], number> = {
+    errorRate: totals.requests > 0 ? totals.errors / totals.requests : 0,
+    p99Ms: totals.latencyMs.p99 ?? 0,
+    sessionsLost: totals.sessionsLost,
+    staleReads: totals.staleReads,
+    lostUpdates: totals.lostUpdates,
+    dropped: totals.dropped,
+  };
+  return Object.entries(scenario.thresholds)
+    .filter(([, limit]) => limit !== undefined)
+    .map(([name, limit]) => {
+      const value = round(figures[name as keyof typeof figures], 5);
+      return { name, limit: limit, value, ok: value <= limit };
+    });
+}
+
+/** Every reason to doubt this strategy's figures, in words a reader acts on. */
+function trustWarnings(
+  raw: StrategyRaw,
+  loadgenCores: number,
+  thresholds: ThresholdResult[],
+): string[] {
+  const { totals, strategy } = raw;
+  const warnings: string[] = [];
+  if (totals.requests === 0) warnings.push(`${strategy}: no request completed: nothing measured`);
+  if (totals.dropped > 0) {
+    warnings.push(
+      `${strategy}: ${totals.dropped} journeys dropped (more than ${raw.scenario.load.vus} in flight): the system fell behind the offered rate, and latency understates it`,
+    );
+  }
+  if (loadgenCores > LOADGEN_BUSY_CORES) {
+    warnings.push(
+      `${strategy}: the load generator used ${loadgenCores.toFixed(2)} of a core: it may have limited the load; lower the rate`,
+    );
+  }
+  if (totals.schedulingLagP99Ms > LAG_WARN_MS) {
+    warnings.push(
+      `${strategy}: the load generator started work up to ${Math.round(totals.schedulingLagP99Ms)} ms late (p99): the machine was too busy to keep the schedule`,
+    );
+  }
+  if (raw.loadgenExitCode !== 0) {
+    warnings.push(`${strategy}: the load generator exited with status ${raw.loadgenExitCode}`);
+  }
+  for (const failed of thresholds.filter((threshold) => !threshold.ok)) {
+    warnings.push(
+      `${strategy}: threshold ${failed.name} failed: ${failed.value} > ${failed.limit}`,
+    );
+  }
+  for (const event of raw.events.filter((event) => event.status === 'failed')) {
+    warnings.push(
+      `${strategy}: chaos ${event.action} ${event.target} at ${event.t} s failed: ${event.detail}`,
+    );
+  }
+  for (const problem of raw.probes.probeErrors ?? []) {
+    warnings.push(`${strategy}: probe ${problem.probe} measured nothing: ${problem.message}`);
+  }
+  return warnings;
+}
+
+function round(value: number, digits: number): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}

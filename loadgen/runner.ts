@@ -1,0 +1,114 @@
+// One load run: the clock (t = 0, the end of the load, the hard deadline),
+// the per-second points, and the journeys the model starts. Everything it
+// starts it stops: timers, sockets, journeys.
+import { seededRandom } from '../bench/strategies/workload.ts';
+import { loopbackOrigin } from '../bench/open-load.ts';
+import { LoadClient } from './http-client.ts';
+import { journeyFor } from './journeys/index.ts';
+import { modelFor } from './models/index.ts';
+import { Recorder } from './recorder.ts';
+import type { LoadConfig, LoadTotals, SecondPoint } from './types.ts';
+import { VirtualUser } from './virtual-user.ts';
+
+/** On interrupt, requests in flight get this long to finish before they are aborted. */
+const INTERRUPT_GRACE_MS = 500;
+/** Past durationMs + timeoutMs, anything still in flight is a bug in the bounds: abort it. */
+const DEADLINE_SLACK_MS = 1000;
+
+export interface RunResult {
+  totals: LoadTotals;
+  /** The run was cut short by interrupt(). */
+  interrupted: boolean;
+}
+
+/** Journey n's own seed: the same draws for journey n of a seed, whatever ran before it. */
+export function journeySeed(seed: number, index: number): number {
+  return (seed ^ Math.imul(index + 1, 0x9e3779b1)) >>> 0;
+}
+
+export class LoadRun {
+  readonly #config: LoadConfig;
+  readonly #onSecond: (point: SecondPoint) => void;
+  readonly #stopping = new AbortController();
+  #interrupted = false;
+  #graceTimer: NodeJS.Timeout | undefined;
+  #client: LoadClient | undefined;
+
+  /** `onSecond` gets each point as soon as its second is over, in order. */
+  constructor(config: LoadConfig, onSecond: (point: SecondPoint) => void) {
+    this.#config = config;
+    this.#onSecond = onSecond;
+  }
+
+  /** Stops starting journeys and requests; requests in flight are aborted shortly after. */
+  interrupt(): void {
+    if (this.#interrupted) return;
+    this.#interrupted = true;
+    this.#stopping.abort();
+    this.#graceTimer = setTimeout(() => this.#client?.abortAll(), INTERRUPT_GRACE_MS);
+  }
+
+  async run(): Promise<RunResult> {
+    const config = this.#config;
+    const client = (this.#client = new LoadClient(loopbackOrigin(config.url), {
+      // One socket per request that can be in flight: the agent never queues.
+      maxSockets: config.vus * (config.journey === 'concurrency' ? config.parallelWrites : 1),
+      timeoutMs: config.timeoutMs,
+    }));
+    const recorder = new Recorder();
+    // Names unique across runs too: jwt carts are kept per user in Redis.
+    const prefix = `u${config.seed}-${Date.now().toString(36)}-`;
+    const journey = journeyFor(config.journey);
+    let journeys = 0;
+    const runJourney = async () => {
+      const index = journeys++;
+      const user = new VirtualUser(`${prefix}${index}`, {
+        client,
+        recorder,
+        stopping: this.#stopping.signal,
+        thinkMs: config.thinkMs,
+      });
+      recorder.count('journeysStarted');
+      const plan = {
+        steps: config.steps,
+        parallelWrites: config.parallelWrites,
+        random: seededRandom(journeySeed(config.seed, index)),
+      };
+      if (await journey(user, plan)) recorder.count('journeysCompleted');
+    };
+
+    const emit = (final: boolean) => {
+      for (const point of recorder.takeSeconds(final)) this.#onSecond(point);
+    };
+    let ticker: NodeJS.Timeout | undefined;
+    const tick = () => {
+      emit(false);
+      // Re-aimed at each whole second from t = 0, so the ticks never drift.
+      const elapsed = recorder.elapsed();
+      ticker = setTimeout(tick, (Math.floor(elapsed / 1000) + 1) * 1000 - elapsed);
+    };
+    ticker = setTimeout(tick, 1000);
+    const endOfLoad = setTimeout(() => this.#stopping.abort(), config.durationMs);
+    const deadline = setTimeout(
+      () => client.abortAll(),
+      config.durationMs + config.timeoutMs + DEADLINE_SLACK_MS,
+    );
+    try {
+      await modelFor(config.model)({
+        config,
+        recorder,
+        stopping: this.#stopping.signal,
+        runJourney,
+      });
+    } finally {
+      clearTimeout(ticker);
+      clearTimeout(endOfLoad);
+      clearTimeout(deadline);
+      clearTimeout(this.#graceTimer);
+    }
+    emit(true);
+    const totals = recorder.totals(client.bytes());
+    client.close();
+    return { totals, interrupted: this.#interrupted };
+  }
+}

@@ -1,0 +1,230 @@
+// One simulated user for one journey: its own cookie jar and tokens, the
+// session it holds, and its cart history. Every request it sends is recorded;
+// a 401 on a held session is a lost session, after which the journey logs in
+// again. Journeys decide what to send; this decides what the answers mean.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BearerTokens, type TokenBody } from './bearer-tokens.ts';
+import { CartTracker, type Verdict } from './consistency.ts';
+import { CookieJar } from './cookie-jar.ts';
+import { RequestFailed, type LoadClient } from './http-client.ts';
+import type { Recorder } from './recorder.ts';
+
+/** The demo password every node accepts by default. */
+export const PASSWORD = 'secret';
+
+/** What a user needs from the run. */
+export interface UserContext {
+  client: LoadClient;
+  recorder: Recorder;
+  /** Aborted at the end of the load: no request starts after it. */
+  stopping: AbortSignal;
+  thinkMs: number;
+}
+
+export type Outcome =
+  | { kind: 'answer'; status: number; body: string }
+  /** No answer: network error or timeout (`code`). */
+  | { kind: 'failed'; code: string }
+  /** Not sent, or cut short, because the load is over. */
+  | { kind: 'stopped' }
+  /** Not sent: the token refresh just before it ended the session (the journey logs in again). */
+  | { kind: 'skipped' };
+
+/** True when a write's outcome leaves its effect unknown: it may have been applied. */
+export function unsure(outcome: Outcome): boolean {
+  return outcome.kind === 'failed' || (outcome.kind === 'answer' && outcome.status >= 500);
+}
+
+/** The cart version of a 200 cart answer, or undefined. */
+export function cartVersion(outcome: Outcome): number | undefined {
+  if (outcome.kind !== 'answer' || outcome.status !== 200) return undefined;
+  const body = parse(outcome.body) as { version?: unknown } | undefined;
+  return typeof body?.version === 'number' ? body.version : undefined;
+}
+
+/** The token fields of a 200 login/refresh answer; empty for any other answer. */
+function tokenBody(outcome: Outcome): TokenBody {
+  const body =
+    outcome.kind === 'answer' && outcome.status === 200 ? parse(outcome.body) : undefined;
+  return typeof body === 'object' && body !== null ? body : {};
+}
+
+function header(value: string | string[] | undefined): string | undefined {
+  const text = Array.isArray(value) ? value[0] : value;
+  return text === undefined || text === '' ? undefined : text;
+}
+
+/** The node an error answer came from: the node itself, or the last one the balancer tried. */
+export function errorNode(servedBy: string, upstreamTried: string | undefined): string {
+  if (servedBy !== 'balancer' && servedBy !== 'none') return servedBy;
+  return upstreamTried?.split(',').pop()?.trim() || 'none';
+}
+
+function parse(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+export class VirtualUser {
+  readonly name: string;
+  readonly cart = new CartTracker();
+  readonly #context: UserContext;
+  readonly #jar = new CookieJar();
+  readonly #tokens = new BearerTokens();
+  // Bumped at each login: a 401 ends the session only if it was sent in the current one.
+  #generation = 0;
+  #held = false;
+  #lost = false;
+  #wrote = false;
+  #refreshing: Promise<void> | undefined;
+  /** The node that last answered this session with a 2xx: under sticky, the node it is pinned to. */
+  #lastNode = 'none';
+
+  constructor(name: string, context: UserContext) {
+    this.name = name;
+    this.#context = context;
+  }
+
+  get hasSession(): boolean {
+    return this.#held;
+  }
+
+  /** Changes at every login: a journey compares it to know its session survived a step. */
+  get generation(): number {
+    return this.#generation;
+  }
+
+  /** The load is over: start nothing more. */
+  get stopped(): boolean {
+    return this.#context.stopping.aborted;
+  }
+
+  /** Pauses thinkMs; false when the load ended meanwhile. */
+  async think(): Promise<boolean> {
+    const { thinkMs, stopping, recorder } = this.#context;
+    if (thinkMs > 0 && !stopping.aborted) {
+      const due = performance.now() + thinkMs;
+      await sleep(thinkMs, undefined, { signal: stopping }).catch(() => undefined);
+      if (!stopping.aborted) recorder.lag(performance.now() - due);
+    }
+    return !stopping.aborted;
+  }
+
+  /** POST /login as this user; true when a session started. */
+  async login(): Promise<boolean> {
+    const outcome = await this.#send('POST', '/login', { user: this.name, password: PASSWORD });
+    if (outcome.kind !== 'answer' || outcome.status !== 200) return false;
+    this.#tokens.clear();
+    this.#tokens.take(tokenBody(outcome), performance.now());
+    this.#held = true;
+    this.#generation += 1;
+    const { recorder } = this.#context;
+    recorder.sessionStarted();
+    if (this.#lost) recorder.count('relogins');
+    this.#lost = false;
+    // A fresh user that never wrote has an empty cart, whatever the strategy.
+    this.cart.startSession(this.#wrote ? undefined : 0);
+    return true;
+  }
+
+  /** POST /logout; the session ends whatever the answer (the journey is over). */
+  async logout(): Promise<void> {
+    await this.request('POST', '/logout');
+    this.#held = false;
+    this.#tokens.clear();
+  }
+
+  /** A request of the session; jwt refreshes first when the access token is due. */
+  async request(method: 'GET' | 'POST', path: string, json?: unknown): Promise<Outcome> {
+    if (this.#held && this.#tokens.due(performance.now())) {
+      await this.#refresh();
+      if (!this.#held) return { kind: 'skipped' };
+    }
+    if (method === 'POST' && path === '/cart/items') this.#wrote = true;
+    return this.#send(method, path, json);
+  }
+
+  /** Counts what a cart observation revealed. */
+  judge(verdict: Verdict): void {
+    const { recorder } = this.#context;
+    if (verdict.staleReads > 0) recorder.count('staleReads', verdict.staleReads);
+    if (verdict.lostUpdates > 0) recorder.count('lostUpdates', verdict.lostUpdates);
+    if (verdict.doubledUpdates > 0) recorder.count('doubledUpdates', verdict.doubledUpdates);
+  }
+
+  // Parallel requests share one refresh: a second would replay the rotated
+  // token and get the whole family revoked.
+  #refresh(): Promise<void> {
+    this.#refreshing ??= this.#rotate().finally(() => (this.#refreshing = undefined));
+    return this.#refreshing;
+  }
+
+  async #rotate(): Promise<void> {
+    const { recorder } = this.#context;
+    if (this.stopped) return;
+    recorder.count('refreshes');
+    const outcome = await this.#send('POST', '/auth/refresh', {
+      refreshToken: this.#tokens.refresh,
+    });
+    if (outcome.kind === 'stopped') return;
+    if (!this.#tokens.take(tokenBody(outcome), performance.now())) {
+      // A 401 already ended the session (#send); a 5xx keeps the old token for a retry.
+      recorder.count('refreshFailures');
+    }
+  }
+
+  async #send(method: 'GET' | 'POST', path: string, json?: unknown): Promise<Outcome> {
+    const { client, recorder, stopping } = this.#context;
+    if (stopping.aborted) return { kind: 'stopped' };
+    const headers: Record<string, string> = {};
+    const cookie = this.#jar.header();
+    if (cookie !== undefined) headers.cookie = cookie;
+    if (this.#tokens.access !== undefined) headers.authorization = `Bearer ${this.#tokens.access}`;
+    let body: string | undefined;
+    if (json !== undefined) {
+      body = JSON.stringify(json);
+      headers['content-type'] = 'application/json';
+    }
+    const generation = this.#generation;
+    const held = this.#held;
+    let answer;
+    try {
+      answer = await client.send({ method, path, headers, body });
+    } catch (error) {
+      if (!(error instanceof RequestFailed)) throw error;
+      // Cut by an interrupted run: neither the system's answer nor its failure.
+      if (error.aborted) return { kind: 'stopped' };
+      recorder.request({ latencyMs: undefined, errorKind: error.code, servedBy: undefined });
+      return { kind: 'failed', code: error.code };
+    }
+    const { status } = answer;
+    // Like a browser: whichever Set-Cookie arrives last wins.
+    this.#jar.absorb(answer.headers['set-cookie']);
+    const servedBy = header(answer.headers['x-served-by']) ?? 'none';
+    const ok = status >= 200 && status < 300;
+    recorder.request({
+      latencyMs: answer.latencyMs,
+      errorKind: ok ? undefined : String(status),
+      servedBy,
+      errorNode: ok ? undefined : errorNode(servedBy, header(answer.headers['x-upstream-tried'])),
+    });
+    if (ok && servedBy !== 'balancer' && servedBy !== 'none') this.#lastNode = servedBy;
+    if (status === 409 && answer.body.includes('CART_CONFLICT')) recorder.count('conflicts');
+    if (status === 401 && held && generation === this.#generation && this.#held) {
+      this.#sessionLost();
+    }
+    return { kind: 'answer', status, body: answer.body };
+  }
+
+  #sessionLost(): void {
+    this.#context.recorder.sessionLost(this.#lastNode);
+    this.#lastNode = 'none';
+    this.#held = false;
+    this.#lost = true;
+    this.#tokens.clear();
+    this.cart.forget();
+  }
+}

@@ -1,0 +1,197 @@
+// C4-C8: what server-side sessions cost and what happens when a part dies.
+import type { EventEffect, StrategySummary } from '../../lab/run/summary.ts';
+import { int, num, pct } from '../format.ts';
+import {
+  before,
+  family,
+  happened,
+  loadSkew,
+  nodeKills,
+  nodeShares,
+  ofFamily,
+  sessionsLostOutsideEvents,
+} from '../strategy-facts.ts';
+import { first, notMeasured, serverSessions, side, type Judgement, type Rule } from './rule.ts';
+
+/** Below this a strategy keeps (next to) nothing per session: under one byte each. */
+const NEGLIGIBLE_KIB = 1;
+
+function memoryText(strategy: StrategySummary): string | undefined {
+  const probe = strategy.probes.memoryPerThousandSessions;
+  return probe && `${strategy.strategy} ${num(probe.kib)} KiB (${probe.where})`;
+}
+
+/** C4 holds when every server-session strategy measured keeps more than 1 KiB per 1,000 sessions. */
+export const c4: Rule = (run) => {
+  const measuredOnes = serverSessions(run).filter((s) => s.probes.memoryPerThousandSessions);
+  if (measuredOnes.length === 0) {
+    return notMeasured('needs sticky, redis or clustered with the memory probe');
+  }
+  const others = run.strategies.filter(
+    (s) => !measuredOnes.includes(s) && s.probes.memoryPerThousandSessions,
+  );
+  const measured = 'per 1,000 sessions: ' + [...measuredOnes, ...others].map(memoryText).join('; ');
+  const growing = measuredOnes.filter(
+    (s) => (s.probes.memoryPerThousandSessions?.kib ?? 0) > NEGLIGIBLE_KIB,
+  );
+  const rule =
+    'Rule: holds when each server-session strategy keeps more than 1 KiB per 1,000 sessions. Measured at one session count, so "in proportion" assumes a fixed cost per session.';
+  if (growing.length === measuredOnes.length) return { verdict: 'holds', measured, why: rule };
+  if (growing.length === 0) return { verdict: 'does not hold', measured, why: rule };
+  return {
+    verdict: 'depends',
+    measured,
+    why: `${rule} It depends on the strategy: only ${growing.map((s) => s.strategy).join(', ')} grew.`,
+  };
+};
+
+/**
+ * C5: under sticky, with node-local sessions, any request that reaches
+ * another node loses its session; so no session lost outside chaos windows
+ * means every client stayed on its node.
+ */
+export const c5: Rule = (run) => {
+  const sticky = first(run, 'sticky');
+  if (!sticky || sticky.totals.requests === 0) return notMeasured('sticky was not in this run');
+  const lost = sessionsLostOutsideEvents(sticky);
+  const skew = loadSkew(sticky);
+  const measured =
+    `requests per node: ${nodeShares(sticky)
+      .map((share) => `${share.node} ${pct(share.share)}`)
+      .join(', ')}; skew (busiest / mean) ${num(skew)}; ` +
+    `sessions lost outside chaos windows: ${int(lost)}`;
+  const why =
+    'Sessions live in node memory, so a client sent to another node loses its session: holds when no session was lost outside the windows of chaos events. The spread follows the clients, not the requests, so uneven clients skew the load.';
+  return lost === 0
+    ? { verdict: 'holds', measured, why }
+    : {
+        verdict: 'does not hold',
+        measured,
+        why: `${why} ${lost} were lost: some requests left their node.`,
+      };
+};
+
+/**
+ * C6 holds when each SIGKILL of a node under sticky lost sessions pinned to
+ * that node (all lost sessions where the summary does not say which node).
+ */
+export const c6: Rule = (run) => {
+  const sticky = first(run, 'sticky');
+  const kills = sticky ? nodeKills(sticky) : [];
+  if (!sticky || kills.length === 0) return notMeasured('needs sticky with a node kill');
+  const lines = kills.map((kill) => {
+    const seen = before(sticky, kill.target, kill.t);
+    const expected = seen.share === null ? null : seen.share * seen.inFlight;
+    // Older summaries do not say which node a lost session was on: count them all.
+    const byNode = kill.sessionsLostByNode as Record<string, number> | undefined;
+    const lost = byNode ? (byNode[kill.target] ?? 0) : kill.sessionsLost;
+    return { kill, seen, expected, lost, known: byNode !== undefined };
+  });
+  const measured = lines
+    .map(
+      ({ kill, seen, expected, lost, known }) =>
+        `kill ${kill.target} at ${num(kill.t)} s: ${int(kill.sessionsLost)} sessions lost` +
+        (known ? ` (${int(lost)} of them pinned to ${kill.target})` : '') +
+        `; it served ${pct(seen.share)} of requests with ≈${int(seen.inFlight)} journeys in flight, so ≈${num(expected)} sessions were on it`,
+    )
+    .join('; ');
+  const rule =
+    'Rule: holds when every kill lost sessions of the killed node; does not hold when a kill lost none although the node held at least one.';
+  if (lines.every(({ lost }) => lost > 0)) return { verdict: 'holds', measured, why: rule };
+  if (lines.some(({ lost, expected }) => lost === 0 && (expected ?? 0) >= 1)) {
+    return { verdict: 'does not hold', measured, why: rule };
+  }
+  return {
+    verdict: 'depends',
+    measured,
+    why: `${rule} Too few sessions were on the killed node to tell.`,
+  };
+};
+
+/** C7 holds when no clustered node kill lost a session; memory and replication lag are its price. */
+export const c7: Rule = (run) => {
+  const clustered = ofFamily(run.strategies, 'clustered');
+  if (clustered.length === 0) return notMeasured('clustered was not in this run');
+  const price = clustered
+    .flatMap((s) => {
+      const lag = s.probes.replicationLagMs;
+      return [
+        memoryText(s),
+        lag &&
+          `${s.strategy} replication lag p50 ${num(lag.p50)} ms, max ${num(lag.max)} ms (${lag.samples} samples${lag.missing ? `, ${lag.missing} writes not seen within 2 s` : ''})`,
+      ];
+    })
+    .filter(Boolean)
+    .join('; ');
+  // A Hazelcast member holds the sessions, so its SIGKILL counts as a node loss too.
+  const kills = clustered.flatMap((s) =>
+    [...nodeKills(s), ...memberKills(s)].map((kill) => ({ s, kill })),
+  );
+  if (kills.length === 0) {
+    return notMeasured('needs clustered with a node or member kill', price || undefined);
+  }
+  const lost = kills.reduce((sum, { kill }) => sum + kill.sessionsLost, 0);
+  const measured =
+    kills
+      .map(({ s, kill }) => `${s.strategy}: kill ${kill.target} lost ${int(kill.sessionsLost)}`)
+      .join('; ') + (price ? `; ${price}` : '');
+  const why =
+    'Rule: holds when no kill of a node or Hazelcast member under clustered lost a session. The price is in memory per 1,000 sessions (every member holds a copy under replicated; one backup under partitioned) and replication lag.';
+  return lost === 0
+    ? { verdict: 'holds', measured, why }
+    : { verdict: 'does not hold', measured, why: `${why} ${lost} sessions were lost.` };
+};
+
+/** C8 holds when every redis variant's p50 is above sticky's (node-local) by more than the noise band. */
+export const c8: Rule = (run) => {
+  const sticky = first(run, 'sticky');
+  const redis = ofFamily(run.strategies, 'redis');
+  if (!sticky || redis.length === 0) return notMeasured('needs sticky and redis in the run');
+  const gaps = redis.map((s) => ({
+    s,
+    added: (s.totals.latencyMs.p50 ?? NaN) - (sticky.totals.latencyMs.p50 ?? NaN),
+    latency: side(s.totals.latencyMs.p50, sticky.totals.latencyMs.p50),
+  }));
+  const outages = redis.flatMap((s) =>
+    s.events
+      .filter((event) => storeTarget(s, event.target))
+      .map(
+        (event) =>
+          `${s.strategy} ${event.action} ${event.target}: ${int(event.errors)} errors, ${event.recoveredAfterS === null ? 'not recovered in its window' : `recovered after ${num(event.recoveredAfterS)} s`}`,
+      ),
+  );
+  const measured =
+    gaps
+      .map(
+        ({ s, added }) =>
+          `${s.strategy} p50 ${num(s.totals.latencyMs.p50)} ms (${added >= 0 ? '+' : ''}${num(added)} ms vs sticky), node CPU ${int(s.cpuPerRequestMicros.nodes)} vs ${int(sticky.cpuPerRequestMicros.nodes)} µs/req`,
+      )
+      .join('; ') + (outages.length > 0 ? `; ${outages.join('; ')}` : '');
+  const storeDown =
+    outages.length > 0
+      ? ''
+      : ' Behaviour with the store slow or down: not measured here (scenario store-outage).';
+  const rule = 'Rule: holds when each redis variant is more than 5% slower at p50 than sticky.';
+  const judgement: Judgement = gaps.every(({ latency }) => latency === 'higher')
+    ? { verdict: 'holds', measured, why: rule + storeDown }
+    : {
+        verdict: 'depends',
+        measured,
+        why: `${rule} On loopback the round trip can hide in the noise; it grows with the network between nodes and store.${storeDown}`,
+      };
+  return judgement;
+};
+
+function memberKills(strategy: StrategySummary): EventEffect[] {
+  return strategy.events.filter(
+    (event) => happened(event) && event.action === 'kill' && /^hz-\d+$/.test(event.target),
+  );
+}
+
+function storeTarget(strategy: StrategySummary, target: string): boolean {
+  return (
+    strategy.processes.some((p) => p.kind === 'store' && p.name === target) ||
+    family(target) === 'redis' ||
+    target.endsWith('->redis')
+  );
+}

@@ -1,0 +1,139 @@
+// The figures that decide between strategies: one definition each (what it
+// is, which way is better, how it is read off the summary), shared by the
+// comparison table of both reports and by `lab compare`.
+import type { RunSummary, StrategySummary } from '../lab/run/summary.ts';
+import { int, NONE, num, pct } from './format.ts';
+import { nodeKills, revocationStillOpen, worstRecovery } from './strategy-facts.ts';
+
+/** A figure for one strategy: the number compared, and the text shown. */
+export interface Cell {
+  value: number | null;
+  text: string;
+}
+
+export interface Figure {
+  key: string;
+  /** Column heading, with its unit. */
+  label: string;
+  better: 'lower' | 'higher';
+  /** How it was measured, in one sentence (shown under the table). */
+  how: string;
+  measure(strategy: StrategySummary, run: RunSummary): Cell;
+}
+
+const cell = (value: number | null | undefined, text?: string): Cell => ({
+  value: value ?? null,
+  text: value === null || value === undefined ? NONE : (text ?? num(value)),
+});
+
+export const FIGURES: readonly Figure[] = [
+  {
+    key: 'p50',
+    label: 'p50 ms',
+    better: 'lower',
+    how: 'Latency percentiles of every request of the measured load, as the client timed them.',
+    measure: (s) => cell(s.totals.latencyMs.p50),
+  },
+  {
+    key: 'p95',
+    label: 'p95 ms',
+    better: 'lower',
+    how: '',
+    measure: (s) => cell(s.totals.latencyMs.p95),
+  },
+  {
+    key: 'p99',
+    label: 'p99 ms',
+    better: 'lower',
+    how: '',
+    measure: (s) => cell(s.totals.latencyMs.p99),
+  },
+  {
+    key: 'throughput',
+    label: 'req/s',
+    better: 'higher',
+    how: 'Requests answered per second (requests / elapsed).',
+    measure: (s) => cell(s.throughput),
+  },
+  {
+    key: 'journeys',
+    label: 'journeys/s (offered)',
+    better: 'higher',
+    how: 'Journeys completed per second, against the rate the open model offered (or the users of the closed model).',
+    measure: (s, run) => {
+      if (s.durationS <= 0) return cell(null);
+      const done = s.totals.journeysCompleted / s.durationS;
+      const offered = run.load.model === 'open' ? num(run.load.rate) : `${int(run.load.vus)} users`;
+      return cell(done, `${num(done)} (${offered})`);
+    },
+  },
+  {
+    key: 'errors',
+    label: 'errors',
+    better: 'lower',
+    how: 'Share of requests answered outside 2xx (409 conflicts included), failed or timed out.',
+    measure: (s) => cell(s.errorRate, pct(s.errorRate)),
+  },
+  {
+    key: 'nodeCpu',
+    label: 'node CPU µs/req',
+    better: 'lower',
+    how: 'CPU time of all node processes over the load, per request.',
+    measure: (s) => cell(s.cpuPerRequestMicros.nodes, int(s.cpuPerRequestMicros.nodes)),
+  },
+  {
+    key: 'memory',
+    label: 'KiB per 1,000 sessions',
+    better: 'lower',
+    how: 'Memory per 1,000 live sessions where the strategy keeps them (probe after the load).',
+    measure: (s) => {
+      const probe = s.probes.memoryPerThousandSessions;
+      return probe ? cell(probe.kib, `${num(probe.kib)} in ${probe.where}`) : cell(null);
+    },
+  },
+  {
+    key: 'lostPerKill',
+    label: 'sessions lost per node kill',
+    better: 'lower',
+    how: 'Sessions lost in the window after each SIGKILL of a node, averaged over the kills.',
+    measure: (s) => {
+      const kills = nodeKills(s);
+      if (kills.length === 0) return cell(null);
+      const mean = kills.reduce((sum, kill) => sum + kill.sessionsLost, 0) / kills.length;
+      return cell(mean, `${num(mean)} (${kills.length} kill${kills.length === 1 ? '' : 's'})`);
+    },
+  },
+  {
+    key: 'recovery',
+    label: 'recovery s',
+    better: 'lower',
+    how: 'The slowest return to the error rate before an event, over the events that hurt users; "> n" when it had not recovered when the window ended.',
+    measure: (s) => {
+      const worst = worstRecovery(s);
+      if (!worst) return cell(null);
+      return cell(worst.seconds, worst.recovered ? num(worst.seconds) : `> ${num(worst.seconds)}`);
+    },
+  },
+  {
+    key: 'bytes',
+    label: 'bytes/req sent · received',
+    better: 'lower',
+    how: 'Bytes on the wire per request, both ways, from the client sockets.',
+    measure: (s) => {
+      const { sent, received } = s.bytesPerRequest;
+      return cell(sent + received, `${int(sent)} · ${int(received)}`);
+    },
+  },
+  {
+    key: 'revocation',
+    label: 'revocation window s',
+    better: 'lower',
+    how: 'Seconds a copied credential kept working after logout; "≥ n" when it still worked when the probe stopped trying.',
+    measure: (s) => {
+      const probe = s.probes.revocation;
+      if (!probe) return cell(null);
+      const text = revocationStillOpen(probe) ? `≥ ${num(probe.windowS)}` : num(probe.windowS);
+      return cell(probe.windowS, text);
+    },
+  },
+];

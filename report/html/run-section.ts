@@ -1,0 +1,102 @@
+// How the run was made and whether to trust it: scenario, machine, tools,
+// load model, what the client could not do, every warning, the raw events.
+import type { RunSummary } from '../../lab/run/summary.ts';
+import { byName, gib, int, NONE, num, pct, utc } from '../format.ts';
+import type { RecordedEvent } from '../run-folder.ts';
+import { allWarnings, failedThresholds, generatorNote, loadModel, trustRows } from '../trust.ts';
+import { esc } from './escape.ts';
+import { list, table } from './markup.ts';
+
+export function runSection(run: RunSummary, scenario: unknown, events: RecordedEvent[]): string {
+  const { machine } = run;
+  const facts: [string, string][] = [
+    ['scenario', run.scenario],
+    ['started', utc(run.startedAt)],
+    ['finished', `${utc(run.finishedAt)} (${run.outcome})`],
+    [
+      'machine',
+      `${int(machine.cores)} cores, ${machine.cpuModel}, ${gib(machine.memoryBytes)}, ${machine.os}`,
+    ],
+    [
+      'other load before the run',
+      machine.otherLoadCores === null ? 'unknown' : `${num(machine.otherLoadCores)} cores`,
+    ],
+    ['load generator', run.load.generator],
+    ['load model', loadModel(run)],
+  ];
+  const tools = Object.entries(run.tools)
+    .sort(([a], [b]) => byName(a, b))
+    .map(([name, version]) => [esc(name), esc(version)]);
+  const trust = trustRows(run).map((row) => [
+    esc(row.strategy),
+    esc(`${int(row.dropped)} (${pct(row.droppedShare)})`),
+    esc(num(row.loadgenCores)),
+    esc(num(row.schedulingLagP99Ms)),
+    esc(row.loadgenExitCode === null ? 'none (stopped)' : String(row.loadgenExitCode)),
+    esc(row.failed.map((t) => `${t.name} ${num(t.value)} over ${num(t.limit)}`).join('; ') || NONE),
+  ]);
+  const warnings = allWarnings(run);
+  const failed = failedThresholds(run);
+  return `<section id="run">
+<h2>How the run was made, and whether to trust it</h2>
+<p><b>${esc(generatorNote(run))}</b></p>
+${table(
+  [{ label: 'what' }, { label: 'value' }],
+  facts.map(([what, value]) => [esc(what), esc(value)]),
+)}
+<h3>Did the client keep up?</h3>
+<p class="muted">Dropped journeys: the open model could not start them (too many in flight); latency then understates the load. A load generator near one core, or starting work late, limited the run itself.</p>
+${table(
+  [
+    { label: 'strategy' },
+    { label: 'journeys dropped', numeric: true },
+    { label: 'load generator cores', numeric: true },
+    { label: 'scheduling lag p99 ms', numeric: true },
+    { label: 'generator exit status', numeric: true },
+    { label: 'thresholds failed' },
+  ],
+  trust,
+)}
+<h3>Warnings</h3>
+${warnings.length > 0 ? list(warnings) : '<p>None.</p>'}
+<p>${esc(failed.length > 0 ? `Thresholds failed: ${failed.join('; ')}.` : 'Every threshold held.')}</p>
+<h3>Tools</h3>
+${table([{ label: 'tool' }, { label: 'version' }], tools)}
+<h3>Events of the run</h3>
+${eventsLog(events)}
+<details><summary>The resolved scenario (scenario.json)</summary>
+<pre>${scenario === undefined ? 'scenario.json is not in the run folder.' : esc(JSON.stringify(scenario, null, 2))}</pre>
+</details>
+</section>`;
+}
+
+/** events.ndjson as recorded: every chaos and control event, including those between loads. */
+function eventsLog(events: RecordedEvent[]): string {
+  if (events.length === 0) return '<p class="muted">events.ndjson is empty or absent.</p>';
+  const text = (value: unknown) =>
+    value === undefined || value === null
+      ? ''
+      : typeof value === 'string'
+        ? value
+        : JSON.stringify(value);
+  const rows = events.map((event) => {
+    const { at, strategy, type, action, target, ...rest } = event;
+    const detail = Object.entries(rest)
+      .map(([key, value]) => `${key}=${text(value)}`)
+      .join(' ');
+    return [text(at), text(strategy), text(type), text(action), text(target), detail].map((cell) =>
+      esc(cell),
+    );
+  });
+  return table(
+    [
+      { label: 'at' },
+      { label: 'strategy' },
+      { label: 'type' },
+      { label: 'action' },
+      { label: 'target' },
+      { label: 'detail' },
+    ],
+    rows,
+  );
+}

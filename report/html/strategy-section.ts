@@ -1,0 +1,155 @@
+// One strategy over time: its charts (with every event marked), how its
+// requests spread over nodes, what each event did, its thresholds.
+import type { StrategySummary } from '../../lab/run/summary.ts';
+import { int, NONE, num, pct } from '../format.ts';
+import { nodeShares } from '../strategy-facts.ts';
+import type { ChartSpec } from './chart-specs.ts';
+import { esc } from './escape.ts';
+import { list, table } from './markup.ts';
+
+export function strategySection(
+  strategy: StrategySummary,
+  id: string,
+  charts: ChartSpec[],
+): string {
+  const { totals } = strategy;
+  const facts = [
+    `${int(totals.requests)} requests in ${num(strategy.durationS)} s`,
+    `p50 ${num(totals.latencyMs.p50)} ms, p99 ${num(totals.latencyMs.p99)} ms`,
+    `errors ${pct(strategy.errorRate)}`,
+    `${int(totals.sessionsLost)} sessions lost`,
+    `${int(totals.staleReads)} stale reads`,
+    `${int(totals.lostUpdates)} lost updates`,
+  ];
+  return `<section class="strategy" id="${esc(id)}">
+<h3>${esc(strategy.strategy)}</h3>
+<p class="muted">${esc(facts.join(' · '))}</p>
+<p class="legend-markers muted">Event markers: <span class="fault">solid: fault</span><span class="control">dashed: control (start, resume, enable)</span><span class="skipped">grey: skipped or failed</span></p>
+<div class="charts">
+${charts.map((chart) => `<div class="chart" id="${esc(chart.id)}" data-chart></div>`).join('\n')}
+</div>
+<h4>Share of requests per node</h4>
+${sharesBars(strategy)}
+<h4>Events</h4>
+${eventsTable(strategy)}
+<h4>Probes</h4>
+${probesList(strategy)}
+<h4>Thresholds</h4>
+${thresholdsTable(strategy)}
+${strategy.warnings.length > 0 ? `<h4>Warnings</h4>${list(strategy.warnings)}` : ''}
+</section>`;
+}
+
+function sharesBars(strategy: StrategySummary): string {
+  const shares = nodeShares(strategy);
+  if (shares.length === 0) return '<p class="muted">No request was answered.</p>';
+  const top = Math.max(...shares.map((share) => share.share));
+  const rows = shares.map(
+    ({ node, share }) =>
+      `<span>${esc(node)}</span><div class="bar" style="width:${((share / top) * 100).toFixed(1)}%"></div><span class="num">${esc(pct(share))} (${esc(int(strategy.totals.servedBy[node]))})</span>`,
+  );
+  return `<div class="shares">${rows.join('')}</div>`;
+}
+
+function eventsTable(strategy: StrategySummary): string {
+  if (strategy.events.length === 0) return '<p class="muted">No chaos or control event.</p>';
+  const seconds = (value: number | null) => (value === null ? NONE : num(value));
+  const rows = strategy.events.map((event) => [
+    esc(num(event.t)),
+    esc(event.action),
+    esc(event.target),
+    esc(event.status ?? 'done') + (event.error ? ` (${esc(event.error)})` : ''),
+    esc(int(event.errors)),
+    esc(int(event.sessionsLost)),
+    esc(int(event.staleReads)),
+    esc(int(event.lostUpdates)),
+    esc(byNode(event.errorsByNode)),
+    esc(byNode(event.sessionsLostByNode)),
+    esc(seconds(event.ejectedAfterS)),
+    esc(
+      event.recoveredAfterS === null
+        ? event.errors > 0
+          ? `not in ${num(event.windowS)} s`
+          : NONE
+        : num(event.recoveredAfterS),
+    ),
+    esc(event.detail),
+  ]);
+  const n = (label: string) => ({ label, numeric: true });
+  return table(
+    [
+      n('at s'),
+      { label: 'action' },
+      { label: 'target' },
+      { label: 'status' },
+      n('errors'),
+      n('sessions lost'),
+      n('stale reads'),
+      n('lost updates'),
+      { label: 'errors by node' },
+      { label: 'sessions lost by node' },
+      n('ejected after s'),
+      n('recovered after s'),
+      { label: 'detail' },
+    ],
+    rows,
+  );
+}
+
+/** The claim probes' raw figures, and the probes that failed (their figures are absent, never guessed). */
+function probesList(strategy: StrategySummary): string {
+  const { probeErrors, ...figures } = strategy.probes;
+  const text = (value: unknown): string => {
+    if (typeof value === 'number') return num(value);
+    if (typeof value === 'string') return value;
+    if (value === null || value === undefined) return NONE;
+    if (Array.isArray(value)) return value.map(text).join(', ') || NONE;
+    if (typeof value === 'object') {
+      return Object.entries(value)
+        .map(([key, inner]) => `${key} ${text(inner)}`)
+        .join(', ');
+    }
+    return JSON.stringify(value);
+  };
+  const lines = [
+    ...Object.entries(figures).map(([name, value]) => `${name}: ${text(value)}`),
+    ...(probeErrors ?? []).map(
+      (failure) => `${failure.probe} failed: ${failure.code} ${failure.message}`,
+    ),
+  ];
+  return lines.length > 0 ? list(lines) : '<p class="muted">No probe ran.</p>';
+}
+
+/** `node-2 8, none 1`: whose users an event hurt; older summaries have no such field. */
+function byNode(counts: Record<string, number> | undefined): string {
+  const entries = Object.entries(counts ?? {}).filter(([, count]) => count > 0);
+  return entries.length === 0
+    ? NONE
+    : entries.map(([node, count]) => `${node} ${int(count)}`).join(', ');
+}
+
+function thresholdsTable(strategy: StrategySummary): string {
+  const exit =
+    strategy.loadgenExitCode === null
+      ? 'The load generator was stopped before it exited.'
+      : `The load generator exited with status ${strategy.loadgenExitCode}.`;
+  if (strategy.thresholds.length === 0)
+    return `<p class="muted">No threshold set. ${esc(exit)}</p>`;
+  const rows = strategy.thresholds.map((t) => [
+    esc(t.name),
+    esc(num(t.limit)),
+    esc(num(t.value)),
+    t.ok ? { html: 'held', className: 'best' } : { html: '<b>failed</b>', className: 'bad' },
+  ]);
+  return (
+    table(
+      [
+        { label: 'threshold' },
+        { label: 'limit', numeric: true },
+        { label: 'value', numeric: true },
+        { label: 'result' },
+      ],
+      rows,
+    ) + `<p class="muted">${esc(exit)}</p>`
+  );
+}

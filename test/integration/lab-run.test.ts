@@ -1,0 +1,277 @@
+// `lab run` end to end, as a user runs it: the CLI on a scenario file, real
+// nodes, stores, load generator and chaos, then the run folder checked for
+// the right shape and for values that must hold (issues 4 and 5).
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { ROOT } from '../../lab/paths.ts';
+import type { RunSummary, StrategySummary } from '../../lab/run/summary.ts';
+import { waitFor } from '../../lab/wait.ts';
+
+const execFileAsync = promisify(execFile);
+const LAB = path.join(ROOT, 'bin', 'lab.js');
+
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function lab(args: string[], timeout = 120_000): Promise<CliResult> {
+  try {
+    const { stdout, stderr } = await execFileAsync(process.execPath, [LAB, ...args], { timeout });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failure = error as { code: number; stdout: string; stderr: string };
+    return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
+  }
+}
+
+/** The one run folder under `runsDir`. */
+async function onlyRun(runsDir: string): Promise<string> {
+  const entries = await readdir(runsDir);
+  assert.equal(entries.length, 1, `one run folder in ${runsDir}: ${entries.join(', ')}`);
+  return path.join(runsDir, entries[0]!);
+}
+
+async function summaryOf(runDir: string): Promise<RunSummary> {
+  return JSON.parse(await readFile(path.join(runDir, 'summary.json'), 'utf8')) as RunSummary;
+}
+
+function strategy(summary: RunSummary, name: string): StrategySummary {
+  const found = summary.strategies.find((entry) => entry.strategy === name);
+  assert.ok(found, `${name} in summary.json`);
+  return found;
+}
+
+/** Command lines of live processes that mention `text` (a run folder): none may be left. */
+async function processesMentioning(text: string): Promise<string[]> {
+  const { stdout } = await execFileAsync('ps', ['-eo', 'args']);
+  return stdout.split('\n').filter((line) => line.includes(text) && !line.startsWith('ps '));
+}
+
+describe('lab run', function () {
+  this.timeout(180_000);
+  let dir: string;
+
+  before(async () => (dir = await mkdtemp(path.join(os.tmpdir(), 'lab-run-'))));
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  async function scenarioFile(name: string, scenario: Record<string, unknown>): Promise<string> {
+    const file = path.join(dir, `${name}.json`);
+    await writeFile(file, JSON.stringify({ name, ...scenario }));
+    return file;
+  }
+
+  describe('a node killed and started again during the load (sticky and redis)', () => {
+    let runDir: string;
+    let summary: RunSummary;
+    let result: CliResult;
+
+    before(async () => {
+      const file = await scenarioFile('it-failover', {
+        strategies: ['sticky', 'redis'],
+        load: { rate: 10, durationS: 7, warmupS: 1, steps: 10, thinkMs: 80 },
+        chaos: [
+          { at: '2s', action: 'kill', target: 'node-2' },
+          { at: '4s', action: 'start', target: 'node-2' },
+        ],
+        probes: { enabled: false },
+        thresholds: { staleReads: 0 },
+      });
+      const runsDir = path.join(dir, 'failover-runs');
+      result = await lab(['run', file, '--out', runsDir]);
+      runDir = await onlyRun(runsDir);
+      summary = await summaryOf(runDir);
+    });
+
+    it('completes, prints where the reports are, and writes the run folder', async () => {
+      assert.equal(result.code, 0, result.stderr + result.stdout);
+      assert.match(result.stdout, /report {4}.*report\.html/);
+      const files = await readdir(runDir);
+      for (const wanted of [
+        'scenario.json',
+        'summary.json',
+        'events.ndjson',
+        'report.md',
+        'report.html',
+        'load',
+        'lab',
+      ]) {
+        assert.ok(files.includes(wanted), `${wanted} in the run folder (${files.join(', ')})`);
+      }
+      const raw = await readdir(path.join(runDir, 'load'));
+      assert.ok(
+        raw.includes('sticky.series.ndjson') && raw.includes('redis-cas.totals.json'),
+        raw.join(', '),
+      );
+      assert.equal(summary.outcome, 'completed');
+      assert.deepEqual(
+        summary.strategies.map((entry) => entry.strategy),
+        ['sticky', 'redis:cas'],
+      );
+    });
+
+    it('has per-second series for the client and for every process', () => {
+      for (const entry of summary.strategies) {
+        assert.ok(
+          entry.totals.requests > 50,
+          `${entry.strategy}: requests ${entry.totals.requests}`,
+        );
+        assert.ok(
+          entry.timeline.length >= 6,
+          `${entry.strategy}: ${entry.timeline.length} seconds`,
+        );
+        const names = entry.processes.map((process) => process.name);
+        for (const wanted of ['balancer', 'node-1', 'node-2', 'node-3', 'loadgen']) {
+          assert.ok(
+            names.includes(wanted),
+            `${entry.strategy}: ${wanted} sampled (${names.join(', ')})`,
+          );
+        }
+        const balancer = entry.processes.find((process) => process.name === 'balancer')!;
+        assert.ok(Math.abs(balancer.cores.length - entry.timeline.length) <= 2);
+        assert.ok(balancer.cpuMicros > 0);
+        assert.ok(entry.cpuPerRequestMicros.nodes! > 0);
+        assert.ok(entry.bytesPerRequest.sent > 0);
+      }
+      assert.ok(
+        strategy(summary, 'redis:cas').processes.some((process) => process.name === 'redis'),
+      );
+      assert.equal(strategy(summary, 'sticky').cpuPerRequestMicros.stores, null);
+    });
+
+    it('measures each chaos event: the kill ejected node-2, the start brought it back', () => {
+      for (const entry of summary.strategies) {
+        const [kill, start] = entry.events;
+        assert.equal(kill?.action, 'kill');
+        assert.equal(kill.status, 'done', kill.detail);
+        assert.equal(start?.action, 'start');
+        assert.equal(start.status, 'done', start.detail);
+        assert.ok(
+          kill.ejectedAfterS !== null && kill.ejectedAfterS < 5,
+          `ejected after ${kill.ejectedAfterS} s`,
+        );
+        assert.ok(Math.abs(kill.t - 2) < 1, `kill at ${kill.t} s`);
+      }
+    });
+
+    it("sticky loses the killed node's sessions and no others; redis loses none", () => {
+      const sticky = strategy(summary, 'sticky');
+      const kill = sticky.events[0]!;
+      assert.ok(kill.sessionsLost > 0, 'sticky: sessions pinned to node-2 are lost');
+      assert.deepEqual(Object.keys(sticky.totals.sessionsLostByNode), ['node-2'], 'and no others');
+      const redis = strategy(summary, 'redis:cas');
+      assert.equal(redis.totals.sessionsLost, 0, 'redis: a node kill loses no session');
+      // Requests that never went to the dead node do not fail.
+      const blamed = Object.keys(redis.totals.errorsByNode).filter((node) => node !== 'node-2');
+      assert.deepEqual(blamed, [], `errors by node: ${JSON.stringify(redis.totals.errorsByNode)}`);
+    });
+
+    it('nothing is stale, lost or dropped, and the thresholds held', () => {
+      for (const entry of summary.strategies) {
+        assert.equal(entry.totals.staleReads, 0, `${entry.strategy}: stale reads`);
+        assert.equal(entry.totals.lostUpdates, 0, `${entry.strategy}: lost updates`);
+        assert.equal(entry.totals.dropped, 0, `${entry.strategy}: dropped journeys`);
+        assert.ok(entry.thresholds.every((threshold) => threshold.ok));
+      }
+    });
+
+    it('logs every chaos and control event with its strategy', async () => {
+      const events = (await readFile(path.join(runDir, 'events.ndjson'), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      for (const name of ['sticky', 'redis:cas']) {
+        const mine = events.filter((event) => event.strategy === name);
+        assert.ok(
+          mine.some((event) => event.action === 'kill' && event.target === 'node-2'),
+          name,
+        );
+        assert.ok(
+          mine.some((event) => event.action === 'load-start'),
+          name,
+        );
+      }
+    });
+
+    it('leaves no process and no key behind', async () => {
+      assert.deepEqual(await processesMentioning(runDir), []);
+      await assert.rejects(readFile(path.join(runDir, 'lab', 'redis-cas', 'state.json')));
+    });
+  });
+
+  it('reports lost updates under last-write-wins and none under compare-and-set', async () => {
+    const file = await scenarioFile('it-concurrency', {
+      strategies: ['redis:lww', 'redis:cas'],
+      load: {
+        journey: 'concurrency',
+        rate: 3,
+        durationS: 3,
+        warmupS: 0,
+        steps: 3,
+        thinkMs: 20,
+        parallelWrites: 5,
+      },
+      probes: { enabled: false },
+    });
+    const runsDir = path.join(dir, 'concurrency-runs');
+    const result = await lab(['run', file, '--out', runsDir]);
+    assert.equal(result.code, 0, result.stderr + result.stdout);
+    const summary = await summaryOf(await onlyRun(runsDir));
+    const lww = strategy(summary, 'redis:lww');
+    const cas = strategy(summary, 'redis:cas');
+    assert.ok(lww.totals.lostUpdates > 0, `lww lost ${lww.totals.lostUpdates} updates`);
+    assert.equal(cas.totals.lostUpdates, 0);
+    assert.equal(cas.totals.staleReads, 0);
+  });
+
+  it('stops cleanly on Ctrl-C: exit 130, an interrupted summary, no process left', async () => {
+    const file = await scenarioFile('it-interrupt', {
+      strategies: ['redis', 'sticky'],
+      load: { rate: 5, durationS: 60, warmupS: 0 },
+      chaos: [{ at: '50s', action: 'kill', target: 'node-1' }],
+      probes: { enabled: false },
+    });
+    const runsDir = path.join(dir, 'interrupt-runs');
+    const child = spawn(process.execPath, [LAB, 'run', file, '--out', runsDir], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) =>
+      child.once('exit', (code) => resolve(code)),
+    );
+    await waitFor(() => Promise.resolve(/redis:cas: load 60 s/.test(output)), {
+      timeoutMs: 30_000,
+      what: 'the load to start',
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    child.kill('SIGINT');
+    const code = await Promise.race([
+      exited,
+      new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 30_000)),
+    ]);
+    assert.equal(code, 130, output);
+    const runDir = await onlyRun(runsDir);
+    const summary = await summaryOf(runDir);
+    assert.equal(summary.outcome, 'interrupted');
+    assert.ok(summary.warnings.some((warning) => /interrupted: .*sticky/.test(warning)));
+    assert.deepEqual(await processesMentioning(runDir), []);
+  });
+
+  it('refuses a bad scenario before starting anything, naming the field', async () => {
+    const file = await scenarioFile('it-bad', { load: { rate: -1 } });
+    const result = await lab(['run', file, '--out', path.join(dir, 'bad-runs')]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /it-bad\.json: load\.rate: Too small/);
+    await assert.rejects(
+      readdir(path.join(dir, 'bad-runs')),
+      'no run folder for a refused scenario',
+    );
+  });
+});

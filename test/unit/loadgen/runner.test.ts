@@ -1,0 +1,156 @@
+import assert from 'node:assert/strict';
+import { LoadRun, type RunResult } from '../../../loadgen/runner.ts';
+import type { LoadConfig, SecondPoint } from '../../../loadgen/types.ts';
+import { FakeNode, type FakeNodeOptions } from './fake-node.ts';
+
+const BASE: Omit<LoadConfig, 'url'> = {
+  strategy: 'fake',
+  journey: 'shop',
+  model: 'closed',
+  rate: 0,
+  vus: 2,
+  durationMs: 800,
+  steps: 8,
+  thinkMs: 10,
+  parallelWrites: 4,
+  timeoutMs: 1000,
+  seed: 7,
+};
+
+interface Outcome extends RunResult {
+  points: SecondPoint[];
+  tookMs: number;
+  node: FakeNode;
+}
+
+async function load(
+  fake: FakeNodeOptions,
+  config: Partial<LoadConfig>,
+  during?: (run: LoadRun) => void,
+): Promise<Outcome> {
+  const node = await new FakeNode(fake).start();
+  try {
+    const points: SecondPoint[] = [];
+    const run = new LoadRun({ ...BASE, url: node.url, ...config }, (point) => points.push(point));
+    const started = performance.now();
+    during?.(run);
+    const result = await run.run();
+    return { ...result, points, tookMs: performance.now() - started, node };
+  } finally {
+    await node.close();
+  }
+}
+
+function sum(points: SecondPoint[], field: 'requests' | 'errors' | 'journeysStarted'): number {
+  return points.reduce((total, point) => total + point[field], 0);
+}
+
+describe('loadgen LoadRun against a fake node', function () {
+  this.timeout(8000);
+
+  it('closed model, shop: a point per second, totals equal to the sum of the points, no errors', async () => {
+    const { totals, points, interrupted } = await load({}, {});
+    assert.equal(interrupted, false);
+    assert.deepEqual(
+      points.map((point) => point.t),
+      points.map((_, index) => index),
+      'consecutive seconds from 0',
+    );
+    assert.ok(totals.requests > 20, `requests ${totals.requests}`);
+    assert.equal(totals.requests, sum(points, 'requests'));
+    assert.equal(totals.journeysStarted, sum(points, 'journeysStarted'));
+    assert.equal(totals.errors, 0, JSON.stringify(totals.errorsByKind));
+    assert.deepEqual(Object.keys(totals.servedBy), ['fake-1']);
+    assert.ok(totals.journeysCompleted >= 2);
+    assert.equal(totals.sessionsStarted, totals.journeysStarted);
+    assert.deepEqual(
+      [totals.sessionsLost, totals.staleReads, totals.lostUpdates, totals.doubledUpdates],
+      [0, 0, 0, 0],
+    );
+    assert.ok(totals.bytesSent > 1000 && totals.bytesReceived > 1000);
+    assert.ok(totals.latencyMs.p50 !== null && totals.latencyMs.p50 > 0);
+    assert.ok(points[0]!.p99Ms !== null);
+  });
+
+  it('a session lost mid-journey: counted once, the journey logs in again and its new empty cart is no stale read', async () => {
+    let fired = 0;
+    const { totals } = await load(
+      {
+        // Once: the first cart read of a session that already has 2 writes.
+        loseSession: (route, cart) => {
+          if (fired > 0 || route !== 'GET /cart' || cart.version < 2) return false;
+          fired += 1;
+          return true;
+        },
+      },
+      { vus: 1, steps: 40, thinkMs: 5, durationMs: 600 },
+    );
+    assert.equal(fired, 1, 'the fault fired');
+    assert.equal(totals.sessionsLost, 1);
+    assert.equal(totals.relogins, 1);
+    assert.equal(totals.sessionsStarted, totals.journeysStarted + 1);
+    assert.deepEqual(totals.errorsByKind, { '401': 1 });
+    assert.equal(totals.staleReads, 0, 'the baseline was reset at the relogin');
+    assert.equal(totals.lostUpdates + totals.doubledUpdates, 0);
+  });
+
+  it('concurrency journey: last-writer-wins carts lose updates, serialized carts do not', async () => {
+    const config: Partial<LoadConfig> = { journey: 'concurrency', vus: 2, steps: 4 };
+    const lww = await load({ lww: true }, config);
+    assert.ok(lww.totals.lostUpdates > 0, 'lww loses updates');
+    assert.equal(lww.totals.errors, 0);
+    const serial = await load({}, config);
+    assert.ok(serial.totals.requests > 20);
+    assert.deepEqual(
+      [serial.totals.lostUpdates, serial.totals.doubledUpdates, serial.totals.staleReads],
+      [0, 0, 0],
+    );
+  });
+
+  it('jwt: tokens are refreshed before they expire, once for parallel writes, never replayed', async () => {
+    for (const journey of ['shop', 'concurrency'] as const) {
+      const { totals, node } = await load(
+        { jwtExpiresIn: 2 },
+        { journey, vus: 1, steps: 200, thinkMs: 20, durationMs: 1600 },
+      );
+      assert.ok(totals.refreshes >= 1, `${journey}: refreshes ${totals.refreshes}`);
+      assert.equal(totals.refreshFailures, 0, journey);
+      assert.equal(node.reusedRefreshTokens, 0, `${journey}: no refresh token replayed`);
+      assert.equal(totals.errors, 0, `${journey}: ${JSON.stringify(totals.errorsByKind)}`);
+      assert.equal(totals.sessionsLost, 0, journey);
+    }
+  });
+
+  it('open model: journeys start at the rate; beyond vus in flight they are dropped', async () => {
+    const { totals } = await load(
+      { delayMs: 100 },
+      { model: 'open', rate: 40, vus: 2, steps: 2, thinkMs: 0, durationMs: 1000 },
+    );
+    assert.equal(totals.journeysStarted + totals.dropped, 40);
+    assert.ok(totals.dropped > 20, `dropped ${totals.dropped}`);
+    assert.ok(totals.schedulingLagP99Ms < 100, `lag ${totals.schedulingLagP99Ms}`);
+  });
+
+  it('a request without an answer fails with `timeout` and the run still ends in time', async () => {
+    const { totals, tookMs } = await load(
+      { delayMs: 5000 },
+      { vus: 2, durationMs: 300, timeoutMs: 200 },
+    );
+    assert.ok((totals.errorsByKind.timeout ?? 0) >= 2, JSON.stringify(totals.errorsByKind));
+    assert.equal(totals.latencyMs.p99, null, 'no latency for requests without an answer');
+    assert.ok(tookMs < 300 + 200 + 600, `took ${tookMs} ms`);
+  });
+
+  it('interrupt: stops within about a second, requests cut short are not counted as errors', async () => {
+    const { totals, interrupted, tookMs } = await load(
+      { delayMs: 5000 },
+      { vus: 3, durationMs: 10_000, timeoutMs: 8000 },
+      (run) => setTimeout(() => run.interrupt(), 200),
+    );
+    assert.equal(interrupted, true);
+    assert.ok(tookMs < 1500, `took ${tookMs} ms`);
+    assert.equal(totals.errors, 0);
+    assert.equal(totals.journeysStarted, 3);
+    assert.equal(totals.journeysCompleted, 0);
+  });
+});

@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { LoadClient } from '../../../loadgen/http-client.ts';
+import { Recorder } from '../../../loadgen/recorder.ts';
+import type { LoadTotals } from '../../../loadgen/types.ts';
+import { cartVersion, VirtualUser } from '../../../loadgen/virtual-user.ts';
+import { FakeNode, type FakeNodeOptions } from './fake-node.ts';
+
+/** One user against a fake node; `totals()` says what it recorded. */
+async function withUser(
+  options: FakeNodeOptions,
+  body: (user: VirtualUser, node: FakeNode) => Promise<void>,
+): Promise<LoadTotals> {
+  const node = await new FakeNode(options).start();
+  const client = new LoadClient(new URL(node.url), { maxSockets: 10, timeoutMs: 2000 });
+  const recorder = new Recorder();
+  const user = new VirtualUser('alice', {
+    client,
+    recorder,
+    stopping: new AbortController().signal,
+    thinkMs: 0,
+  });
+  try {
+    await body(user, node);
+    recorder.takeSeconds(true);
+    return recorder.totals(client.bytes());
+  } finally {
+    client.close();
+    await node.close();
+  }
+}
+
+describe('loadgen VirtualUser', () => {
+  it('jwt: parallel requests with a due token share one refresh (a second would be a replay)', async () => {
+    const totals = await withUser({ jwtExpiresIn: 1 }, async (user, node) => {
+      assert.equal(await user.login(), true);
+      const answers = await Promise.all(
+        Array.from({ length: 4 }, () => user.request('POST', '/cart/items', { sku: 's', qty: 1 })),
+      );
+      assert.deepEqual(
+        answers.map((answer) => answer.kind === 'answer' && answer.status),
+        [200, 200, 200, 200],
+      );
+      assert.equal(node.reusedRefreshTokens, 0);
+    });
+    assert.equal(totals.refreshes, 1);
+    assert.equal(totals.refreshFailures, 0);
+    assert.equal(totals.errors, 0);
+  });
+
+  it('parallel 401s of one session are one lost session; the relogin is counted', async () => {
+    const totals = await withUser({ loseSession: () => true }, async (user) => {
+      await user.login();
+      await Promise.all(Array.from({ length: 3 }, () => user.request('GET', '/me')));
+      assert.equal(user.hasSession, false);
+      assert.equal(await user.login(), true);
+    });
+    assert.equal(totals.sessionsLost, 1);
+    assert.equal(totals.relogins, 1);
+    assert.equal(totals.sessionsStarted, 2);
+    assert.deepEqual(totals.errorsByKind, { '401': 3 });
+  });
+
+  it('jwt: after a lost session the cart survives the relogin and is not taken for a doubled update', async () => {
+    let drop = false;
+    const totals = await withUser({ jwtExpiresIn: 60, loseSession: () => drop }, async (user) => {
+      await user.login();
+      for (let i = 0; i < 3; i += 1) {
+        const answer = await user.request('POST', '/cart/items', { sku: 's', qty: 1 });
+        user.judge(user.cart.write(cartVersion(answer)!));
+      }
+      drop = true;
+      await user.request('GET', '/cart');
+      drop = false;
+      await user.login();
+      const answer = await user.request('POST', '/cart/items', { sku: 's', qty: 1 });
+      assert.equal(cartVersion(answer), 4, 'the cart is kept per user');
+      user.judge(user.cart.write(4));
+    });
+    assert.equal(totals.sessionsLost, 1);
+    assert.equal(totals.doubledUpdates, 0);
+  });
+
+  it('a fresh user starts from version 0; a session lost with its cart is not a stale read after relogin', async () => {
+    let drop = false;
+    const totals = await withUser({ loseSession: () => drop }, async (user) => {
+      await user.login();
+      assert.equal(user.cart.lastSeen, 0);
+      for (let i = 0; i < 3; i += 1) {
+        const answer = await user.request('POST', '/cart/items', { sku: 's', qty: 1 });
+        user.judge(user.cart.write(cartVersion(answer)!));
+      }
+      drop = true;
+      await user.request('GET', '/cart');
+      drop = false;
+      await user.login();
+      user.judge(user.cart.read(cartVersion(await user.request('GET', '/cart'))!));
+    });
+    assert.equal(totals.sessionsLost, 1);
+    assert.equal(totals.staleReads, 0);
+  });
+
+  it('logout ends the session: a 401 after it is an error, not a lost session', async () => {
+    const totals = await withUser({}, async (user) => {
+      await user.login();
+      await user.logout();
+      assert.equal(user.hasSession, false);
+      const after = await user.request('GET', '/me');
+      assert.equal(after.kind === 'answer' && after.status, 401);
+    });
+    assert.equal(totals.sessionsLost, 0);
+    assert.deepEqual(totals.errorsByKind, { '401': 1 });
+  });
+});

@@ -1,0 +1,37 @@
+// The small run folder the report tests render: read fresh for each test so
+// a test may change its copy freely.
+import { readFileSync } from 'node:fs';
+import { cp, mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { RunSummary, StrategySummary } from '../../../lab/run/summary.ts';
+
+export const FIXTURE_DIR = fileURLToPath(new URL('../../fixtures/run-small', import.meta.url));
+
+export function fixtureSummary(): RunSummary {
+  return JSON.parse(readFileSync(path.join(FIXTURE_DIR, 'summary.json'), 'utf8')) as RunSummary;
+}
+
+/** A copy of the fixture folder in a fresh temp folder (reports are written into it). */
+export async function fixtureCopy(): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'report-test-'));
+  await cp(FIXTURE_DIR, dir, { recursive: true });
+  return dir;
+}
+
+export function strategyOf(run: RunSummary, name: string): StrategySummary {
+  const found = run.strategies.find((strategy) => strategy.strategy.split(':')[0] === name);
+  if (!found)
+    throw new Error(`the fixture has no ${name} strategy; tests expect sticky, redis and cookie`);
+  return found;
+}
+
+/** A copy of one of the fixture's strategies under another name (jwt, clustered: absent from the fixture). */
+export function cloneAs(run: RunSummary, from: string, name: string): StrategySummary {
+  const copy = structuredClone(strategyOf(run, from));
+  copy.strategy = name;
+  copy.probes = {};
+  run.strategies.push(copy);
+  return copy;
+}

@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { chartLibrary } from '../../../report/html/assets.ts';
+import { pageCharts, renderPage } from '../../../report/html/page.ts';
+import { renderRun } from '../../../report/render.ts';
+import { fixtureCopy, fixtureSummary } from './fixture.ts';
+
+const HOSTILE = '</script><script>alert(1)</script><img src=x onerror=alert(2)>';
+
+/** The JSON data block of the page, parsed back. */
+function dataBlock(html: string): { charts: { id: string; markers: { label: string }[] }[] } {
+  const match = /<script type="application\/json" id="report-data">([\s\S]*?)<\/script>/.exec(html);
+  assert.ok(match, 'the page carries its data in one JSON block');
+  return JSON.parse(match[1]!) as ReturnType<typeof dataBlock>;
+}
+
+describe('report.html', () => {
+  let dir: string;
+  let html: string;
+
+  before(async () => {
+    dir = await fixtureCopy();
+    const { htmlPath, mdPath } = await renderRun(dir);
+    assert.equal(htmlPath, path.join(dir, 'report.html'));
+    assert.ok((await readFile(mdPath, 'utf8')).length > 0);
+    html = await readFile(htmlPath, 'utf8');
+  });
+
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  it('is self-contained: no external script, style, link, image or URL to fetch', () => {
+    assert.doesNotMatch(html, /<script[^>]*\bsrc\s*=/i);
+    assert.doesNotMatch(html, /<link\b/i);
+    assert.doesNotMatch(html, /<(img|iframe|object|embed|audio|video|source)\b/i);
+    assert.doesNotMatch(html, /\bsrc\s*=\s*["']?\s*(https?:)?\/\//i);
+    assert.doesNotMatch(html, /url\(\s*["']?\s*(https?:)?\/\//i);
+    assert.doesNotMatch(html, /@import/i);
+    for (const [, href] of html.matchAll(/\bhref\s*=\s*"([^"]*)"/gi)) {
+      assert.match(href!, /^#/, `link ${href} stays in the page`);
+    }
+    // An http(s) URL may appear only as text, never in an attribute.
+    for (const match of html.matchAll(/https?:\/\//g)) {
+      const before = html.slice(Math.max(0, match.index - 12), match.index);
+      assert.doesNotMatch(before, /=\s*["']?$/, `URL used as an attribute: ${before}`);
+    }
+    assert.match(html, /Content-Security-Policy" content="default-src 'none'/);
+  });
+
+  it('inlines uPlot and one chart per time series of every strategy', async () => {
+    const library = await chartLibrary();
+    assert.ok(html.includes(library.js), 'uPlot is inlined as shipped');
+    const run = fixtureSummary();
+    const perStrategy = run.strategies.map((s) => (s.processes.length > 0 ? 7 : 5));
+    const charts = dataBlock(html).charts;
+    assert.equal(
+      charts.length,
+      perStrategy.reduce((a, b) => a + b, 0),
+    );
+    for (const chart of charts) assert.ok(html.includes(`id="${chart.id}" data-chart`));
+  });
+
+  it('puts every event of a strategy on each of its charts', () => {
+    const run = fixtureSummary();
+    const charts = dataBlock(html).charts;
+    run.strategies.forEach((strategy, index) => {
+      const own = charts.filter((chart) => chart.id.startsWith(`s${index}-`));
+      assert.ok(own.length > 0);
+      for (const chart of own) {
+        assert.deepEqual(
+          chart.markers.map((marker) => marker.label),
+          strategy.events.map((event) => `${event.action} ${event.target}`),
+        );
+      }
+    });
+  });
+
+  it('states the comparison, the claims and how the run was made', () => {
+    const run = fixtureSummary();
+    for (const id of ['answer', 'claims', 'run']) assert.ok(html.includes(`<section id="${id}">`));
+    for (const strategy of run.strategies) assert.ok(html.includes(`>${strategy.strategy}</a>`));
+    for (let id = 1; id <= 14; id++) assert.ok(html.includes(`<b>C${id}</b>`));
+    assert.ok(html.includes('not from k6'), 'says the load did not come from k6');
+  });
+
+  it('escapes names and messages, so no </script> in the data ends the script', async () => {
+    const run = fixtureSummary();
+    run.strategies[0]!.strategy = HOSTILE;
+    run.strategies[0]!.events[0]!.target = HOSTILE;
+    run.warnings.push(HOSTILE);
+    const page = renderPage(
+      { dir: '/x', summary: run, scenario: { name: HOSTILE }, events: [{ at: HOSTILE }] },
+      await chartLibrary(),
+    );
+    assert.ok(!page.includes('<script>alert(1)'), 'no injected script element');
+    assert.ok(!page.includes('<img src=x'), 'no injected image');
+    assert.equal(
+      page.match(/<script\b/g)?.length,
+      3,
+      'only the data block, uPlot and the chart script',
+    );
+    assert.equal(page.match(/<\/script>/g)?.length, 3);
+    assert.ok(page.includes('&lt;/script&gt;&lt;script&gt;alert(1)'), 'shown as text');
+    const labels = dataBlock(page).charts.flatMap((chart) =>
+      chart.markers.map((marker) => marker.label),
+    );
+    assert.ok(
+      labels.includes(`kill ${HOSTILE}`) || labels.some((label) => label.endsWith(HOSTILE)),
+      'data round-trips unchanged',
+    );
+    assert.equal(pageCharts(run).length, dataBlock(page).charts.length);
+  });
+});

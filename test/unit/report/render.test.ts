@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { LabError } from '../../../lab/errors.ts';
+import { renderRun } from '../../../report/render.ts';
+import { fixtureCopy, fixtureSummary } from './fixture.ts';
+
+/** Rejects with BAD_RUN_DIR and a message matching `pattern`. */
+async function refuses(dir: string, pattern: RegExp): Promise<void> {
+  await assert.rejects(renderRun(dir), (error: unknown) => {
+    assert.ok(error instanceof LabError, String(error));
+    assert.equal(error.code, 'BAD_RUN_DIR');
+    assert.match(error.message, pattern);
+    return true;
+  });
+}
+
+describe('lab report: reading the run folder', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await fixtureCopy();
+  });
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  it('refuses a folder that does not exist', async () => {
+    await refuses(path.join(dir, 'nope'), /nope is not a folder/);
+  });
+
+  it('refuses a folder without summary.json, naming the file', async () => {
+    await unlink(path.join(dir, 'summary.json'));
+    await refuses(dir, /summary\.json is missing/);
+  });
+
+  it('refuses a summary that is not JSON', async () => {
+    await writeFile(path.join(dir, 'summary.json'), '{"schemaVersion": 1,');
+    await refuses(dir, /summary\.json is not JSON/);
+  });
+
+  it('names the first bad field', async () => {
+    const run = fixtureSummary() as unknown as { strategies: Record<string, unknown>[] };
+    delete run.strategies[1]!.timeline;
+    await writeFile(path.join(dir, 'summary.json'), JSON.stringify(run));
+    await refuses(dir, /summary\.json is not a run summary: strategies\[1\]\.timeline: /);
+  });
+
+  it('refuses another schema version', async () => {
+    await writeFile(
+      path.join(dir, 'summary.json'),
+      JSON.stringify({ ...fixtureSummary(), schemaVersion: 99 }),
+    );
+    await refuses(dir, /schemaVersion is 99; this lab reads version 1/);
+  });
+
+  it('refuses a broken line of events.ndjson, naming the line', async () => {
+    await writeFile(path.join(dir, 'events.ndjson'), '{"action":"kill"}\nnot json\n');
+    await refuses(dir, /events\.ndjson line 2 is not JSON/);
+  });
+
+  it('renders a run interrupted before any strategy, and one whose strategy answered nothing', async () => {
+    const run = fixtureSummary();
+    run.outcome = 'interrupted';
+    const empty = run.strategies[0]!;
+    empty.timeline = [];
+    empty.processes = [];
+    empty.events = [];
+    empty.totals = {
+      ...empty.totals,
+      requests: 0,
+      servedBy: {},
+      errorsByNode: {},
+      sessionsLostByNode: {},
+    };
+    empty.totals.latencyMs = { p50: null, p95: null, p99: null, max: null };
+    run.strategies = [empty];
+    await writeFile(path.join(dir, 'summary.json'), JSON.stringify(run));
+    const { htmlPath } = await renderRun(dir);
+    assert.match(await readFile(htmlPath, 'utf8'), /the run was interrupted/);
+    run.strategies = [];
+    await writeFile(path.join(dir, 'summary.json'), JSON.stringify(run));
+    const { mdPath } = await renderRun(dir);
+    assert.match(await readFile(mdPath, 'utf8'), /interrupted/);
+  });
+
+  it('renders without scenario.json and events.ndjson', async () => {
+    await unlink(path.join(dir, 'scenario.json'));
+    await unlink(path.join(dir, 'events.ndjson'));
+    const { htmlPath, mdPath } = await renderRun(dir);
+    assert.ok(htmlPath.endsWith('report.html') && mdPath.endsWith('report.md'));
+  });
+});
