@@ -1,3 +1,5 @@
+import { applySetCookie } from '../loadgen/cookie-jar.ts';
+
 /** One response as a journey sees it. */
 export interface JourneyResponse {
   status: number;
@@ -56,21 +58,6 @@ export class CookieClient {
   }
 
   #remember(setCookies: string[]): void {
-    for (const line of setCookies) {
-      const [pair = '', ...attributes] = line.split(';');
-      const eq = pair.indexOf('=');
-      if (eq <= 0) continue;
-      const name = pair.slice(0, eq).trim();
-      const value = pair.slice(eq + 1).trim();
-      const expired = attributes.some((attribute) => {
-        const [key = '', val = ''] = attribute.split('=').map((part) => part.trim().toLowerCase());
-        return (
-          (key === 'max-age' && Number(val) <= 0) ||
-          (key === 'expires' && Date.parse(val) < Date.now())
-        );
-      });
-      if (expired || value === '') this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
+    for (const line of setCookies) applySetCookie(this.cookies, line);
   }
 }

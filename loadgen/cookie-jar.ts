@@ -42,16 +42,30 @@ export class CookieJar {
   }
 
   #apply(line: string, nowMs: number): void {
-    const [pair = '', ...attributes] = line.split(';');
-    const eq = pair.indexOf('=');
-    if (eq <= 0) return; // no name: RFC 6265 §5.2 says ignore the line
-    const name = pair.slice(0, eq).trim();
-    const value = pair.slice(eq + 1).trim();
-    if (name === '') return;
-    if (value === '' || expired(attributes, nowMs)) this.#cookies.delete(name);
-    else this.#cookies.set(name, value);
-    this.#header = undefined;
+    if (applySetCookie(this.#cookies, line, nowMs)) this.#header = undefined;
   }
+}
+
+/**
+ * Applies one Set-Cookie line to `cookies` as a browser would: sets the
+ * value, or removes the cookie when the value is empty or expired. Returns
+ * false for a line without a name (RFC 6265 §5.2: ignored). Shared by every
+ * client of the lab (load generator, probes, CLI demo).
+ */
+export function applySetCookie(
+  cookies: Map<string, string>,
+  line: string,
+  nowMs = Date.now(),
+): boolean {
+  const [pair = '', ...attributes] = line.split(';');
+  const eq = pair.indexOf('=');
+  if (eq <= 0) return false;
+  const name = pair.slice(0, eq).trim();
+  const value = pair.slice(eq + 1).trim();
+  if (name === '') return false;
+  if (value === '' || expired(attributes, nowMs)) cookies.delete(name);
+  else cookies.set(name, value);
+  return true;
 }
 
 // Max-Age wins over Expires (RFC 6265 §5.3 step 3).

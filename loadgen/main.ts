@@ -1,8 +1,9 @@
 // The load generator process, standing in for k6 (which these machines cannot
 // have): node loadgen/main.ts --config CONFIG.json --series SERIES.ndjson --totals TOTALS.json
 //
-// stdout: one SecondPoint JSON line per second (the same as the series file),
-// nothing else; messages go to stderr. Exit codes: 0 done, 2 bad arguments or
+// stdout: first `{"started": EPOCH_MS}` at t = 0 (so the lab times its chaos
+// steps and samples from the load's own start), then one SecondPoint JSON line
+// per second (the same as the series file); messages go to stderr. Exit codes: 0 done, 2 bad arguments or
 // config, 130 interrupted (SIGINT/SIGTERM; series and totals still written),
 // 1 anything else.
 import { parseArgs } from 'node:util';
@@ -55,10 +56,16 @@ try {
 // A reader that went away (EPIPE) is no reason to lose the run: the series file has every line.
 let stdoutOpen = true;
 process.stdout.on('error', () => (stdoutOpen = false));
-const run = new LoadRun(config, (point) => {
-  const line = series.append(point);
-  if (stdoutOpen) process.stdout.write(line);
-});
+const run = new LoadRun(
+  config,
+  (point) => {
+    const line = series.append(point);
+    if (stdoutOpen) process.stdout.write(line);
+  },
+  (startedAtMs) => {
+    if (stdoutOpen) process.stdout.write(JSON.stringify({ started: startedAtMs }) + '\n');
+  },
+);
 const onSignal = (signal: NodeJS.Signals) => {
   process.stderr.write(`loadgen: ${signal}: stopping, writing what was measured\n`);
   run.interrupt();

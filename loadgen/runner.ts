@@ -34,10 +34,20 @@ export class LoadRun {
   #graceTimer: NodeJS.Timeout | undefined;
   #client: LoadClient | undefined;
 
-  /** `onSecond` gets each point as soon as its second is over, in order. */
-  constructor(config: LoadConfig, onSecond: (point: SecondPoint) => void) {
+  readonly #onStart: ((startedAtMs: number) => void) | undefined;
+
+  /**
+   * `onSecond` gets each point as soon as its second is over, in order;
+   * `onStart` the wall-clock time of t = 0, as the load begins.
+   */
+  constructor(
+    config: LoadConfig,
+    onSecond: (point: SecondPoint) => void,
+    onStart?: (startedAtMs: number) => void,
+  ) {
     this.#config = config;
     this.#onSecond = onSecond;
+    this.#onStart = onStart;
   }
 
   /** Stops starting journeys and requests; requests in flight are aborted shortly after. */
@@ -56,6 +66,7 @@ export class LoadRun {
       timeoutMs: config.timeoutMs,
     }));
     const recorder = new Recorder();
+    this.#onStart?.(recorder.startedAtMs);
     // Names unique across runs too: jwt carts are kept per user in Redis.
     const prefix = `u${config.seed}-${Date.now().toString(36)}-`;
     const journey = journeyFor(config.journey);

@@ -3,12 +3,15 @@
 // comparison table of both reports and by `lab compare`.
 import type { RunSummary, StrategySummary } from '../lab/run/summary.ts';
 import { int, NONE, num, pct } from './format.ts';
-import { nodeKills, revocationStillOpen, worstRecovery } from './strategy-facts.ts';
+import { memoryWhere, nodeKills, revocationStillOpen, worstRecovery } from './strategy-facts.ts';
 
 /** A figure for one strategy: the number compared, and the text shown. */
 export interface Cell {
   value: number | null;
+  /** Short: it must fit a narrow column. */
   text: string;
+  /** What the text needs to be read right (where it was measured, why it is a bound); shown smaller. */
+  note?: string;
 }
 
 export interface Figure {
@@ -21,10 +24,10 @@ export interface Figure {
   measure(strategy: StrategySummary, run: RunSummary): Cell;
 }
 
-const cell = (value: number | null | undefined, text?: string): Cell => ({
-  value: value ?? null,
-  text: value === null || value === undefined ? NONE : (text ?? num(value)),
-});
+function cell(value: number | null | undefined, text?: string, note?: string): Cell {
+  if (value === null || value === undefined) return { value: null, text: NONE };
+  return { value, text: text ?? num(value), ...(note ? { note } : {}) };
+}
 
 export const FIGURES: readonly Figure[] = [
   {
@@ -83,12 +86,12 @@ export const FIGURES: readonly Figure[] = [
   },
   {
     key: 'memory',
-    label: 'KiB per 1,000 sessions',
+    label: 'memory per 1,000 sessions',
     better: 'lower',
-    how: 'Memory per 1,000 live sessions where the strategy keeps them (probe after the load).',
+    how: 'Memory per 1,000 live sessions where the strategy keeps them (probe after the load); the smaller line says where.',
     measure: (s) => {
       const probe = s.probes.memoryPerThousandSessions;
-      return probe ? cell(probe.kib, `${num(probe.kib)} in ${probe.where}`) : cell(null);
+      return probe ? cell(probe.kib, `${num(probe.kib)} KiB`, memoryWhere(probe)) : cell(null);
     },
   },
   {
@@ -107,11 +110,17 @@ export const FIGURES: readonly Figure[] = [
     key: 'recovery',
     label: 'recovery s',
     better: 'lower',
-    how: 'The slowest return to the error rate before an event, over the events that hurt users; "> n" when it had not recovered when the window ended.',
+    how: 'The slowest return to the error rate before an event, over the events of the load: 0 when no second after any event was worse than before; "> n" when the error rate was still higher when the event\'s n-second window ended.',
     measure: (s) => {
       const worst = worstRecovery(s);
       if (!worst) return cell(null);
-      return cell(worst.seconds, worst.recovered ? num(worst.seconds) : `> ${num(worst.seconds)}`);
+      return worst.recovered
+        ? cell(worst.seconds)
+        : cell(
+            worst.seconds,
+            `> ${num(worst.seconds)}`,
+            `not recovered within its ${num(worst.seconds)} s window`,
+          );
     },
   },
   {
@@ -132,8 +141,9 @@ export const FIGURES: readonly Figure[] = [
     measure: (s) => {
       const probe = s.probes.revocation;
       if (!probe) return cell(null);
-      const text = revocationStillOpen(probe) ? `≥ ${num(probe.windowS)}` : num(probe.windowS);
-      return cell(probe.windowS, text);
+      return revocationStillOpen(probe)
+        ? cell(probe.windowS, `≥ ${num(probe.windowS)}`, 'still accepted when the probe stopped')
+        : cell(probe.windowS);
     },
   },
 ];

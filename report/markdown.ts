@@ -55,6 +55,7 @@ export function headerLine(run: RunSummary): string {
   ].join(' · ');
 }
 
+/** The comparison table, then the notes its short cells leave out (where memory was measured, bounds). */
 export function comparisonMarkdown(run: RunSummary): string[] {
   const table = comparisonTable(run);
   const rows = table.rows.map((row, index) => [
@@ -63,10 +64,20 @@ export function comparisonMarkdown(run: RunSummary): string[] {
       table.best[column]?.includes(index) ? `**${mdCell(cell.text)}**` : mdCell(cell.text),
     ),
   ]);
-  return mdTable(['strategy', ...table.figures.map((figure) => figure.label)], rows, [
-    'l',
-    ...table.figures.map(() => 'r' as const),
-  ]);
+  const notes = table.figures.flatMap((figure, column) => {
+    const noted = table.rows.flatMap((row) => {
+      const note = row.cells[column]?.note;
+      return note ? [`${mdCell(row.strategy)} (${mdCell(note)})`] : [];
+    });
+    return noted.length > 0 ? [`- ${mdCell(figure.label)}: ${noted.join(', ')}`] : [];
+  });
+  return [
+    ...mdTable(['strategy', ...table.figures.map((figure) => figure.label)], rows, [
+      'l',
+      ...table.figures.map(() => 'r' as const),
+    ]),
+    ...(notes.length > 0 ? ['', ...notes] : []),
+  ];
 }
 
 export function renderMarkdown(run: RunSummary): string {

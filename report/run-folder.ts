@@ -14,7 +14,8 @@ export interface RunFolder {
   summary: RunSummary;
   /** The resolved scenario, as `lab run` wrote it; undefined when the file is absent. */
   scenario: unknown;
-  events: RecordedEvent[];
+  /** events.ndjson; undefined when the file is absent (a summary copied on its own). */
+  events: RecordedEvent[] | undefined;
 }
 
 const HINT = 'a run folder is what `lab run` writes under runs/';
@@ -49,7 +50,7 @@ export async function readRunFolder(dir: string): Promise<RunFolder> {
     dir,
     summary: checked.summary,
     scenario: scenarioText === undefined ? undefined : parseJson(scenarioText, scenarioFile),
-    events: eventsText === undefined ? [] : parseEvents(eventsText, eventsFile),
+    events: eventsText === undefined ? undefined : parseEvents(eventsText, eventsFile),
   };
 }
 

@@ -2,7 +2,7 @@
 // (the table, the claims, the charts): which events hurt, what a node kill
 // cost, how requests spread over nodes. One place, so they agree.
 import type { EventEffect, StrategySummary } from '../lab/run/summary.ts';
-import { byName } from './format.ts';
+import { byName, int } from './format.ts';
 
 /** `redis:cas` -> `redis`. */
 export function family(strategy: string): string {
@@ -19,13 +19,46 @@ export function ofFamily(strategies: readonly StrategySummary[], name: string): 
 /** Node ids of the topology, from the processes sampled and the nodes that answered. */
 export function nodeIds(strategy: StrategySummary): string[] {
   const ids = new Set(strategy.processes.filter((p) => p.kind === 'node').map((p) => p.name));
-  for (const id of Object.keys(strategy.totals.servedBy)) if (/^node-\d+$/.test(id)) ids.add(id);
+  for (const id of Object.keys(strategy.totals.servedBy)) if (NODE_ID.test(id)) ids.add(id);
   return [...ids].sort(byName);
 }
 
 /** An event that ran (not skipped, not failed): only those have a measured effect. */
 export function happened(event: EventEffect): boolean {
   return (event.status ?? 'done') === 'done';
+}
+
+/** Actions that bring something back or change settings: not faults. */
+const CONTROL_ACTIONS = new Set(['start', 'resume', 'enable', 'strategy']);
+
+export function isControl(event: EventEffect): boolean {
+  return CONTROL_ACTIONS.has(event.action);
+}
+
+const NODE_ID = /^node-\d+$/;
+
+/** Faults that ran against a node (kill, stop, pause, a network fault): its sessions may go with it. */
+export function nodeFaults(strategy: StrategySummary): EventEffect[] {
+  return strategy.events.filter(
+    (event) => happened(event) && !isControl(event) && NODE_ID.test(event.target),
+  );
+}
+
+/**
+ * An event's lost sessions by the node they were pinned to; undefined in
+ * summaries written before the lab counted them per node.
+ */
+export function lostByNode(event: EventEffect): Record<string, number> | undefined {
+  return event.sessionsLostByNode;
+}
+
+/** `node-2 8, none 1`, largest first; '' when every count is 0. */
+export function countsText(counts: Record<string, number> | undefined): string {
+  return Object.entries(counts ?? {})
+    .filter(([, count]) => count > 0)
+    .sort(([a, x], [b, y]) => y - x || byName(a, b))
+    .map(([node, count]) => `${node} ${int(count)}`)
+    .join(', ');
 }
 
 /** SIGKILLs of a node that ran: what "sessions lost per node kill" counts. */
@@ -35,28 +68,22 @@ export function nodeKills(strategy: StrategySummary): EventEffect[] {
     (event) =>
       happened(event) &&
       event.action === 'kill' &&
-      (nodes.has(event.target) || /^node-\d+$/.test(event.target)),
-  );
-}
-
-/** Events after which users saw something go wrong. */
-export function harmfulEvents(strategy: StrategySummary): EventEffect[] {
-  return strategy.events.filter(
-    (event) =>
-      happened(event) &&
-      event.errors + event.sessionsLost + event.staleReads + event.lostUpdates > 0,
+      (nodes.has(event.target) || NODE_ID.test(event.target)),
   );
 }
 
 /**
- * The slowest recovery after a harmful event. When an event never recovered
- * within its window, the window is a lower bound and `recovered` is false.
+ * The slowest return to the error rate before an event, over the events
+ * that ran: 0 when no second after any of them was worse. An event that had
+ * not recovered when its window closed wins, its window as a lower bound
+ * (`recovered` false). Null when no event ran with a window to look at.
  */
 export function worstRecovery(
   strategy: StrategySummary,
 ): { seconds: number; recovered: boolean } | null {
   let worst: { seconds: number; recovered: boolean } | null = null;
-  for (const event of harmfulEvents(strategy)) {
+  for (const event of strategy.events) {
+    if (!happened(event) || event.windowS <= 0) continue;
     const candidate =
       event.recoveredAfterS === null
         ? { seconds: event.windowS, recovered: false }
@@ -114,10 +141,37 @@ export function before(
   return { share: total === 0 ? null : nodeCount / total, inFlight: Math.max(0, inFlight) };
 }
 
-/** Sessions lost outside every event's window: with node-local sessions, each one is a misrouted request. */
-export function sessionsLostOutsideEvents(strategy: StrategySummary): number {
-  const inEvents = strategy.events.reduce((sum, event) => sum + event.sessionsLost, 0);
-  return Math.max(0, strategy.totals.sessionsLost - inEvents);
+/**
+ * Lost sessions that no node fault explains, by the node they were pinned
+ * to: every lost session, less those pinned to a node a fault hit within
+ * that fault's window. With node-local sessions each one is a client that
+ * left its node. Summaries without per-node counts fall back to the losses
+ * outside every event's window (`byNode` then undefined).
+ */
+export function unexplainedLosses(strategy: StrategySummary): {
+  count: number;
+  byNode?: Record<string, number>;
+} {
+  const totals = strategy.totals.sessionsLostByNode as Record<string, number> | undefined;
+  const faults = nodeFaults(strategy);
+  if (!totals || faults.some((fault) => !lostByNode(fault))) {
+    const inEvents = strategy.events.reduce((sum, event) => sum + event.sessionsLost, 0);
+    return { count: Math.max(0, strategy.totals.sessionsLost - inEvents) };
+  }
+  const byNode = { ...totals };
+  for (const fault of faults) {
+    const explained = lostByNode(fault)?.[fault.target] ?? 0;
+    byNode[fault.target] = Math.max(0, (byNode[fault.target] ?? 0) - explained);
+  }
+  for (const [node, count] of Object.entries(byNode)) if (count === 0) delete byNode[node];
+  return { count: Object.values(byNode).reduce((sum, count) => sum + count, 0), byNode };
+}
+
+/** Where the memory probe measured, as a phrase: `none server-side` reads "nothing server-side". */
+export function memoryWhere(
+  probe: NonNullable<StrategySummary['probes']['memoryPerThousandSessions']>,
+): string {
+  return /^none\b/i.test(probe.where) ? 'nothing server-side' : probe.where;
 }
 
 /** Polling step of the revocation probe: a window this close to the bound ran into it. */

@@ -47,7 +47,7 @@ export function failedThresholds(run: RunSummary): string[] {
 export function generatorNote(run: RunSummary): string {
   const { generator } = run.load;
   if (/^k6\b/i.test(generator)) return `The load came from ${generator}.`;
-  return `The load came from ${generator}, not from k6: k6 was not used for this run. Latency is what that generator timed, on the same machine as the system under test.`;
+  return `The load came from ${generator}, not from k6. Latency is what that generator timed, on the same machine as the system under test.`;
 }
 
 /** The load model in one line: `open model, 20 journeys/s for 8 s (2 s warm-up) per strategy, journey shop`. */

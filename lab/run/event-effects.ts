@@ -40,6 +40,7 @@ export function eventEffects(
       target: event.step.target,
       detail: event.detail,
       status: event.status,
+      tookS: round1((event.endMs - event.tMs) / 1000),
       windowS: 0,
       errors: 0,
       sessionsLost: 0,

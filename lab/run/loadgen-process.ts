@@ -11,6 +11,8 @@ import { NODE_BIN, ROOT } from '../paths.ts';
 
 export interface LoadgenRun {
   pid: number;
+  /** Resolves at the load's t = 0 (the generator's own clock, epoch ms); rejects if it ends first. */
+  started: Promise<number>;
   /** Resolves when the process ended and its totals are read. */
   done: Promise<{ totals: LoadTotals; exitCode: number | null }>;
   /** Asks it to stop early (SIGTERM): it still writes what it measured. */
@@ -46,12 +48,17 @@ export async function startLoadgen(
   );
   const stderr: string[] = [];
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => stderr.push(chunk));
+  let markStarted: (startedAtMs: number) => void = () => undefined;
+  const started = new Promise<number>((resolve) => (markStarted = resolve));
   createInterface({ input: child.stdout }).on('line', (line) => {
+    let parsed: SecondPoint | { started: number };
     try {
-      onSecond(JSON.parse(line) as SecondPoint);
+      parsed = JSON.parse(line) as SecondPoint | { started: number };
     } catch {
-      // A stray line (a warning) is not a data point; the series file has the data.
+      return; // a stray line (a warning) is not a data point; the series file has the data
     }
+    if ('started' in parsed) markStarted(parsed.started);
+    else onSecond(parsed);
   });
   const exited = new Promise<number | null>((resolve, reject) => {
     child.once('error', reject);
@@ -76,6 +83,13 @@ export async function startLoadgen(
   });
   return {
     pid: child.pid,
+    // A generator that dies before it starts must not leave the caller waiting.
+    started: Promise.race([
+      started,
+      done.then(() => {
+        throw new LabError('LOADGEN_FAILED', 'the load generator ended before its load started');
+      }),
+    ]),
     done,
     stop: () => {
       if (child.exitCode === null) child.kill('SIGTERM');

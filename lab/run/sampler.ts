@@ -115,11 +115,17 @@ export class Sampler {
         const before = this.#last.get(process.name);
         this.#last.set(process.name, { pid, cpuMicros: stats.cpuMicros });
         if (first) return;
-        // A new pid (restarted) spent all its CPU since it started, within this interval.
-        const used = before?.pid === pid ? stats.cpuMicros - before.cpuMicros : stats.cpuMicros;
+        // A new pid (restarted during the load) counts from this reading on: its
+        // start-up (Node loading and compiling its modules, a JVM booting) costs
+        // far more than the requests of a short run and is no per-request cost.
+        series.rssMiB.push(round(stats.rssBytes / MIB, 1));
+        if (before?.pid !== pid) {
+          series.cores.push(null);
+          return;
+        }
+        const used = stats.cpuMicros - before.cpuMicros;
         series.cpuMicros += used;
         series.cores.push(round(used / Math.max(1, wallMicros), 3));
-        series.rssMiB.push(round(stats.rssBytes / MIB, 1));
       }),
     );
   }

@@ -114,14 +114,17 @@ async function measure(
     `${strategy}: load ${scenario.load.durationS} s${scenario.chaos.length > 0 ? `, ${scenario.chaos.length} chaos steps` : ''}`,
   );
   await recordEvent(stateDir, { type: 'control', action: 'load-start', strategy });
-  const spawnedAtMs = Date.now();
-  const loadStart = performance.now();
   const load = await startLoadgen(config, loadDir, slug, (point) =>
     context.onSecond(point, 'load'),
   );
   loadgen.pid = load.pid;
   const stopLoad = () => load.stop();
   signal.addEventListener('abort', stopLoad, { once: true });
+  // Chaos steps and samples are timed from the load's own t = 0, not from the spawn
+  // (the generator takes ~0.2 s to start): `at: 3s` means 3 s into the load.
+  await load.started.catch(() => undefined); // `done` reports why it never started
+  const startedAtMs = Date.now();
+  const loadStart = performance.now();
   await sampler.start();
   const timeline = playTimeline(scenario.chaos, { stateDir, state, loadStart, signal });
   let outcome;
@@ -136,8 +139,8 @@ async function measure(
   signal.throwIfAborted();
 
   const { totals, exitCode } = outcome;
-  // The generator's t = 0 came a little after the spawn (process start-up): align the events to it.
-  const offsetMs = totals.startedAtMs - spawnedAtMs;
+  // What is left between the generator's t = 0 and ours: the pipe's delay, a few ms.
+  const offsetMs = totals.startedAtMs - startedAtMs;
   const aligned = events.map((event) => ({
     ...event,
     tMs: event.tMs - offsetMs,

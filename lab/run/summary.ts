@@ -77,6 +77,8 @@ export interface EventEffect {
   status: 'done' | 'failed' | 'skipped';
   /** Set when the action itself failed (its error code). */
   error?: string;
+  /** Seconds the action itself took: a start until the process served again, a timed pause or fault its duration. */
+  tookS?: number;
   /** Seconds looked at after the event (up to the next event or the end of the load). */
   windowS: number;
   /** Client-visible errors in the window above the rate before the event. */

@@ -3,13 +3,16 @@ import type { EventEffect, StrategySummary } from '../../lab/run/summary.ts';
 import { int, num, pct } from '../format.ts';
 import {
   before,
+  countsText,
   family,
   happened,
   loadSkew,
+  lostByNode,
+  memoryWhere,
   nodeKills,
   nodeShares,
   ofFamily,
-  sessionsLostOutsideEvents,
+  unexplainedLosses,
 } from '../strategy-facts.ts';
 import { first, notMeasured, serverSessions, side, type Judgement, type Rule } from './rule.ts';
 
@@ -18,7 +21,7 @@ const NEGLIGIBLE_KIB = 1;
 
 function memoryText(strategy: StrategySummary): string | undefined {
   const probe = strategy.probes.memoryPerThousandSessions;
-  return probe && `${strategy.strategy} ${num(probe.kib)} KiB (${probe.where})`;
+  return probe && `${strategy.strategy} ${num(probe.kib)} KiB (${memoryWhere(probe)})`;
 }
 
 /** C4 holds when every server-session strategy measured keeps more than 1 KiB per 1,000 sessions. */
@@ -47,29 +50,60 @@ export const c4: Rule = (run) => {
 
 /**
  * C5: under sticky, with node-local sessions, any request that reaches
- * another node loses its session; so no session lost outside chaos windows
- * means every client stayed on its node.
+ * another node loses its session; so no lost session beyond those pinned to
+ * a node a fault had just hit means every client stayed on its node.
  */
 export const c5: Rule = (run) => {
   const sticky = first(run, 'sticky');
   if (!sticky || sticky.totals.requests === 0) return notMeasured('sticky was not in this run');
-  const lost = sessionsLostOutsideEvents(sticky);
+  const lost = unexplainedLosses(sticky);
   const skew = loadSkew(sticky);
-  const measured =
-    `requests per node: ${nodeShares(sticky)
-      .map((share) => `${share.node} ${pct(share.share)}`)
-      .join(', ')}; skew (busiest / mean) ${num(skew)}; ` +
-    `sessions lost outside chaos windows: ${int(lost)}`;
+  const where = lost.byNode ? countsText(lost.byNode) : '';
+  const counted = lost.byNode
+    ? `sessions lost not explained by a node fault: ${int(lost.count)}${where ? ` (pinned to ${where})` : ''}`
+    : `sessions lost outside chaos windows: ${int(lost.count)}`;
+  const measured = `requests per node: ${nodeShares(sticky)
+    .map((share) => `${share.node} ${pct(share.share)}`)
+    .join(', ')}; skew (busiest / mean) ${num(skew)}; ${counted}`;
   const why =
-    'Sessions live in node memory, so a client sent to another node loses its session: holds when no session was lost outside the windows of chaos events. The spread follows the clients, not the requests, so uneven clients skew the load.';
-  return lost === 0
+    "Sessions live in node memory, so a client sent to another node loses its session: holds when every lost session was pinned to a node that a fault (kill, restart, stop, pause, drain, a network fault) had hit, within that fault's window" +
+    (lost.byNode
+      ? ''
+      : ' (this summary has no per-node counts: every loss outside chaos windows counts)') +
+    '. The spread follows the clients, not the requests, so uneven clients skew the load.';
+  return lost.count === 0
     ? { verdict: 'holds', measured, why }
     : {
         verdict: 'does not hold',
         measured,
-        why: `${why} ${lost} were lost: some requests left their node.`,
+        why: `${why} ${int(lost.count)} were lost otherwise: some requests left their node.`,
       };
 };
+
+/** What one sticky node kill did to the sessions pinned to that node, in words. */
+function killLine(sticky: StrategySummary, kill: EventEffect) {
+  const seen = before(sticky, kill.target, kill.t);
+  const expected = seen.share === null ? null : seen.share * seen.inFlight;
+  const byNode = lostByNode(kill);
+  // Older summaries do not say which node a lost session was pinned to: count them all.
+  const pinned = byNode ? (byNode[kill.target] ?? 0) : kill.sessionsLost;
+  const elsewhere = kill.sessionsLost - pinned;
+  const others = byNode ? countsText({ ...byNode, [kill.target]: 0 }) : '';
+  let lost: string;
+  if (!byNode) {
+    lost = `${int(kill.sessionsLost)} sessions lost (the summary does not say which node they were pinned to)`;
+  } else if (kill.sessionsLost === 0) {
+    lost = 'no session lost';
+  } else if (elsewhere === 0) {
+    lost = `${int(pinned)} lost, all of them pinned to ${kill.target}`;
+  } else {
+    lost = `${int(kill.sessionsLost)} lost: ${int(pinned)} pinned to ${kill.target}, ${int(elsewhere)} elsewhere${others ? ` (${others})` : ''}`;
+  }
+  const text =
+    `kill ${kill.target} at ${num(kill.t)} s: ${lost}; ` +
+    `it served ${pct(seen.share)} of requests with ≈${int(seen.inFlight)} journeys in flight, so ≈${num(expected)} sessions were on it`;
+  return { text, pinned, expected };
+}
 
 /**
  * C6 holds when each SIGKILL of a node under sticky lost sessions pinned to
@@ -79,26 +113,12 @@ export const c6: Rule = (run) => {
   const sticky = first(run, 'sticky');
   const kills = sticky ? nodeKills(sticky) : [];
   if (!sticky || kills.length === 0) return notMeasured('needs sticky with a node kill');
-  const lines = kills.map((kill) => {
-    const seen = before(sticky, kill.target, kill.t);
-    const expected = seen.share === null ? null : seen.share * seen.inFlight;
-    // Older summaries do not say which node a lost session was on: count them all.
-    const byNode = kill.sessionsLostByNode as Record<string, number> | undefined;
-    const lost = byNode ? (byNode[kill.target] ?? 0) : kill.sessionsLost;
-    return { kill, seen, expected, lost, known: byNode !== undefined };
-  });
-  const measured = lines
-    .map(
-      ({ kill, seen, expected, lost, known }) =>
-        `kill ${kill.target} at ${num(kill.t)} s: ${int(kill.sessionsLost)} sessions lost` +
-        (known ? ` (${int(lost)} of them pinned to ${kill.target})` : '') +
-        `; it served ${pct(seen.share)} of requests with ≈${int(seen.inFlight)} journeys in flight, so ≈${num(expected)} sessions were on it`,
-    )
-    .join('; ');
+  const lines = kills.map((kill) => killLine(sticky, kill));
+  const measured = lines.map((line) => line.text).join('; ');
   const rule =
-    'Rule: holds when every kill lost sessions of the killed node; does not hold when a kill lost none although the node held at least one.';
-  if (lines.every(({ lost }) => lost > 0)) return { verdict: 'holds', measured, why: rule };
-  if (lines.some(({ lost, expected }) => lost === 0 && (expected ?? 0) >= 1)) {
+    'Rule: holds when every kill lost sessions pinned to the killed node; does not hold when a kill lost none of them although the node held at least one. Sessions lost elsewhere in the window are not its own (see C5).';
+  if (lines.every(({ pinned }) => pinned > 0)) return { verdict: 'holds', measured, why: rule };
+  if (lines.some(({ pinned, expected }) => pinned === 0 && (expected ?? 0) >= 1)) {
     return { verdict: 'does not hold', measured, why: rule };
   }
   return {

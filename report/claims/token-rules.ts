@@ -1,6 +1,6 @@
 // C9-C14: what people say about tokens (the jwt strategy).
 import { int, num } from '../format.ts';
-import { probeFailure, revocationStillOpen } from '../strategy-facts.ts';
+import { memoryWhere, probeFailure, revocationStillOpen } from '../strategy-facts.ts';
 import { first, notMeasured, serverSessions, side, type Rule } from './rule.ts';
 
 /** Below this jwt keeps (next to) nothing per session: under one byte each. */
@@ -21,7 +21,7 @@ export const c9: Rule = (run) => {
   });
   const redis = first(run, 'redis');
   const measured =
-    `jwt ${num(probe.kib)} KiB per 1,000 sessions (${probe.where})` +
+    `jwt ${num(probe.kib)} KiB per 1,000 sessions (${memoryWhere(probe)})` +
     servers.map(({ s, kib }) => `, ${s.strategy} ${num(kib)} KiB`).join('') +
     `; store CPU per request: jwt ${int(jwt.cpuPerRequestMicros.stores)} µs` +
     (redis ? `, ${redis.strategy} ${int(redis.cpuPerRequestMicros.stores)} µs` : '');

@@ -4,7 +4,7 @@
 import type { EventEffect, ProcessSeries, StrategySummary } from '../../lab/run/summary.ts';
 import type { SecondPoint } from '../../loadgen/types.ts';
 import { byName } from '../format.ts';
-import { nodeIds } from '../strategy-facts.ts';
+import { isControl, nodeIds } from '../strategy-facts.ts';
 
 export interface ChartSeries {
   label: string;
@@ -26,7 +26,12 @@ export interface ChartSpec {
   title: string;
   /** Y axis label. */
   unit: string;
-  /** Seconds since the strategy's load started. */
+  /**
+   * Seconds since the strategy's load started: the start of each second,
+   * then the end of the last. A point holds what ended within its second,
+   * so the page draws it as a step over that second (errors of second 2
+   * that follow a kill at 2.8 s must not appear to come before it).
+   */
   x: number[];
   xMax: number;
   series: ChartSeries[];
@@ -46,14 +51,11 @@ const PALETTE = [
 ];
 const color = (index: number) => PALETTE[index % PALETTE.length] ?? '#000000';
 
-/** Actions that bring something back or change settings, drawn apart from faults. */
-const CONTROL_ACTIONS = new Set(['start', 'resume', 'enable', 'strategy']);
-
+/** Controls (start, resume, enable) are drawn apart from faults. */
 export function markersOf(events: readonly EventEffect[]): ChartMarker[] {
   return events.map((event) => {
     const status = event.status ?? 'done';
-    const kind: MarkerKind =
-      status !== 'done' ? 'skipped' : CONTROL_ACTIONS.has(event.action) ? 'control' : 'fault';
+    const kind: MarkerKind = status !== 'done' ? 'skipped' : isControl(event) ? 'control' : 'fault';
     const suffix = status === 'done' ? '' : ` (${status})`;
     return { t: event.t, label: `${event.action} ${event.target}${suffix}`, kind };
   });
@@ -62,8 +64,9 @@ export function markersOf(events: readonly EventEffect[]): ChartMarker[] {
 /** The time charts of one strategy; `prefix` keeps DOM ids unique per strategy. */
 export function strategyCharts(strategy: StrategySummary, prefix: string): ChartSpec[] {
   const points = strategy.timeline;
+  const last = points.at(-1);
   const base = {
-    x: points.map((point) => point.t),
+    x: [...points.map((point) => point.t), ...(last ? [last.t + 1] : [])],
     xMax: Math.max(strategy.durationS, ...points.map((point) => point.t + 1)),
     markers: markersOf(strategy.events),
   };
@@ -129,7 +132,15 @@ export function strategyCharts(strategy: StrategySummary, prefix: string): Chart
       },
     );
   }
-  return charts.map((chart) => ({ ...chart, ...base }));
+  // The closing edge repeats each series' last value, so the last second is a full step.
+  return charts.map((chart) => ({
+    ...chart,
+    ...base,
+    series: chart.series.map((series) => ({
+      ...series,
+      values: last ? [...series.values, series.values.at(-1) ?? null] : series.values,
+    })),
+  }));
 }
 
 /** One series per error kind (503, ECONNRESET, ...), or a flat total when there were none. */

@@ -65,7 +65,14 @@ export const CHARTS_SCRIPT = String.raw`
       axes: [{ label: 'seconds since the load started' }, { label: spec.unit, size: 60 }],
       series: [{ label: 's' }].concat(
         spec.series.map(function (series) {
-          return { label: series.label, stroke: series.color, width: 1.5, points: { show: false } };
+          // Each point holds its whole second: a step from its start to the next.
+          return {
+            label: series.label,
+            stroke: series.color,
+            width: 1.5,
+            points: { show: false },
+            paths: uPlot.paths.stepped({ align: 1 }),
+          };
         }),
       ),
       plugins: [markersPlugin(spec.markers)],

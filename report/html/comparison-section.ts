@@ -1,8 +1,15 @@
-// The answer first: one row per strategy, the figures that decide.
+// The answer first: one row per strategy, the figures that decide. Cells
+// stay short so the table fits a laptop screen; what a figure needs to be
+// read right (where memory was measured, a bound) is a smaller second line.
 import type { RunSummary } from '../../lab/run/summary.ts';
+import type { Cell } from '../figures.ts';
 import { comparisonTable } from '../tables.ts';
 import { esc } from './escape.ts';
 import { domId, table, type TableCell } from './markup.ts';
+
+function cellHtml(cell: Cell): string {
+  return esc(cell.text) + (cell.note ? `<div class="note">${esc(cell.note)}</div>` : '');
+}
 
 export function comparisonSection(run: RunSummary): string {
   const model = comparisonTable(run);
@@ -10,8 +17,8 @@ export function comparisonSection(run: RunSummary): string {
     `<a href="#${esc(domId(row.strategy, index))}">${esc(row.strategy)}</a>`,
     ...row.cells.map((cell, column) =>
       model.best[column]?.includes(index)
-        ? { html: esc(cell.text), className: 'best' }
-        : esc(cell.text),
+        ? { html: cellHtml(cell), className: 'best' }
+        : cellHtml(cell),
     ),
   ]);
   const how = model.figures
@@ -23,7 +30,7 @@ export function comparisonSection(run: RunSummary): string {
     .join('');
   return `<section id="answer">
 <h2>Which strategy, and what it costs</h2>
-${table([{ label: 'strategy' }, ...model.figures.map((figure) => ({ label: figure.label, numeric: true }))], rows)}
+${table([{ label: 'strategy' }, ...model.figures.map((figure) => ({ label: figure.label, numeric: true }))], rows, 'comparison')}
 <p class="muted">Best value of each column in green. ${esc('—')} where this run did not measure the figure.</p>
 <details><summary>How each figure is measured</summary><ul>${how}</ul></details>
 </section>`;

@@ -9,8 +9,12 @@ export interface Column {
 /** Escaped HTML for a cell, or that HTML with extra classes on its <td>. */
 export type TableCell = string | { html: string; className: string };
 
-/** A table of already-escaped cells; numeric columns align right. */
-export function table(columns: readonly Column[], rows: readonly TableCell[][]): string {
+/** A table of already-escaped cells; numeric columns align right. `className` styles one kind of table. */
+export function table(
+  columns: readonly Column[],
+  rows: readonly TableCell[][],
+  className?: string,
+): string {
   const head = columns
     .map((column) => `<th${column.numeric ? ' class="num"' : ''}>${esc(column.label)}</th>`)
     .join('');
@@ -29,7 +33,8 @@ export function table(columns: readonly Column[], rows: readonly TableCell[][]):
       return `<tr>${cells.join('')}</tr>`;
     })
     .join('\n');
-  return `<div class="scroll"><table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table></div>`;
+  const tableClass = className ? ` class="${esc(className)}"` : '';
+  return `<div class="scroll"><table${tableClass}><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table></div>`;
 }
 
 export function list(items: readonly string[]): string {

@@ -7,7 +7,11 @@ import { allWarnings, failedThresholds, generatorNote, loadModel, trustRows } fr
 import { esc } from './escape.ts';
 import { list, table } from './markup.ts';
 
-export function runSection(run: RunSummary, scenario: unknown, events: RecordedEvent[]): string {
+export function runSection(
+  run: RunSummary,
+  scenario: unknown,
+  events: RecordedEvent[] | undefined,
+): string {
   const { machine } = run;
   const facts: [string, string][] = [
     ['scenario', run.scenario],
@@ -71,8 +75,11 @@ ${eventsLog(events)}
 }
 
 /** events.ndjson as recorded: every chaos and control event, including those between loads. */
-function eventsLog(events: RecordedEvent[]): string {
-  if (events.length === 0) return '<p class="muted">events.ndjson is empty or absent.</p>';
+function eventsLog(events: RecordedEvent[] | undefined): string {
+  if (events === undefined) {
+    return '<p class="muted">events.ndjson is not in the run folder: the events of each strategy are in its section above.</p>';
+  }
+  if (events.length === 0) return '<p class="muted">events.ndjson is empty.</p>';
   const text = (value: unknown) =>
     value === undefined || value === null
       ? ''

@@ -1,8 +1,8 @@
 // One strategy over time: its charts (with every event marked), how its
 // requests spread over nodes, what each event did, its thresholds.
-import type { StrategySummary } from '../../lab/run/summary.ts';
+import type { EventEffect, StrategySummary } from '../../lab/run/summary.ts';
 import { int, NONE, num, pct } from '../format.ts';
-import { nodeShares } from '../strategy-facts.ts';
+import { countsText, happened, lostByNode, nodeShares } from '../strategy-facts.ts';
 import type { ChartSpec } from './chart-specs.ts';
 import { esc } from './escape.ts';
 import { list, table } from './markup.ts';
@@ -53,47 +53,56 @@ function sharesBars(strategy: StrategySummary): string {
 
 function eventsTable(strategy: StrategySummary): string {
   if (strategy.events.length === 0) return '<p class="muted">No chaos or control event.</p>';
-  const seconds = (value: number | null) => (value === null ? NONE : num(value));
-  const rows = strategy.events.map((event) => [
-    esc(num(event.t)),
-    esc(event.action),
-    esc(event.target),
-    esc(event.status ?? 'done') + (event.error ? ` (${esc(event.error)})` : ''),
-    esc(int(event.errors)),
-    esc(int(event.sessionsLost)),
-    esc(int(event.staleReads)),
-    esc(int(event.lostUpdates)),
-    esc(byNode(event.errorsByNode)),
-    esc(byNode(event.sessionsLostByNode)),
-    esc(seconds(event.ejectedAfterS)),
-    esc(
-      event.recoveredAfterS === null
-        ? event.errors > 0
-          ? `not in ${num(event.windowS)} s`
-          : NONE
-        : num(event.recoveredAfterS),
-    ),
-    esc(event.detail),
-  ]);
+  const rows = strategy.events.map((event) => {
+    const measured = happened(event);
+    const figure = (value: number, byNode?: Record<string, number>) => {
+      if (!measured) return esc(NONE);
+      const split = countsText(byNode);
+      return esc(int(value)) + (split ? `<div class="note">${esc(split)}</div>` : '');
+    };
+    return [
+      esc(num(event.t)),
+      esc(event.action),
+      esc(event.target),
+      esc(event.status ?? 'done') + (event.error ? ` (${esc(event.error)})` : ''),
+      figure(event.errors, event.errorsByNode),
+      figure(event.sessionsLost, lostByNode(event)),
+      figure(event.staleReads),
+      figure(event.lostUpdates),
+      esc(event.ejectedAfterS === null ? NONE : num(event.ejectedAfterS)),
+      esc(recovery(event)),
+      esc(measured ? num(event.windowS) : NONE),
+      esc(event.detail),
+    ];
+  });
   const n = (label: string) => ({ label, numeric: true });
-  return table(
-    [
-      n('at s'),
-      { label: 'action' },
-      { label: 'target' },
-      { label: 'status' },
-      n('errors'),
-      n('sessions lost'),
-      n('stale reads'),
-      n('lost updates'),
-      { label: 'errors by node' },
-      { label: 'sessions lost by node' },
-      n('ejected after s'),
-      n('recovered after s'),
-      { label: 'detail' },
-    ],
-    rows,
+  return (
+    table(
+      [
+        n('at s'),
+        { label: 'action' },
+        { label: 'target' },
+        { label: 'status' },
+        n('errors'),
+        n('sessions lost'),
+        n('stale reads'),
+        n('lost updates'),
+        n('ejected after s'),
+        n('recovered after s'),
+        n('window s'),
+        { label: 'detail' },
+      ],
+      rows,
+    ) +
+    '<p class="muted">Errors and lost sessions over the window after each event (to the next event or the end), the smaller line by node: errors by the node that caused them (not net of the rate before), sessions by the node they were pinned to. Recovered after: 0 when no second was worse than before the event.</p>'
   );
+}
+
+/** 0 when no second was worse; a distinct phrase when the window closed first; — when nothing was measured. */
+function recovery(event: EventEffect): string {
+  if (!happened(event) || event.windowS <= 0) return NONE;
+  if (event.recoveredAfterS === null) return `not within ${num(event.windowS)} s`;
+  return num(event.recoveredAfterS);
 }
 
 /** The claim probes' raw figures, and the probes that failed (their figures are absent, never guessed). */
@@ -118,14 +127,6 @@ function probesList(strategy: StrategySummary): string {
     ),
   ];
   return lines.length > 0 ? list(lines) : '<p class="muted">No probe ran.</p>';
-}
-
-/** `node-2 8, none 1`: whose users an event hurt; older summaries have no such field. */
-function byNode(counts: Record<string, number> | undefined): string {
-  const entries = Object.entries(counts ?? {}).filter(([, count]) => count > 0);
-  return entries.length === 0
-    ? NONE
-    : entries.map(([node, count]) => `${node} ${int(count)}`).join(', ');
 }
 
 function thresholdsTable(strategy: StrategySummary): string {

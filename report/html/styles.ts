@@ -1,5 +1,6 @@
-// The page's look: readable on a laptop (wide tables scroll on their own,
-// charts two abreast), printable, no web fonts (nothing to fetch).
+// The page's look: readable on a laptop (the comparison fits 1366 px: short
+// cells, headers that wrap; other wide tables scroll on their own, charts two
+// abreast), printable, no web fonts (nothing to fetch).
 
 export const STYLES = `
 :root { --ink: #1d232b; --muted: #5b6673; --line: #d9dee4; --soft: #f4f6f8; --good: #1e7b34; --bad: #b3261e; --mid: #8a5a00; }
@@ -13,6 +14,7 @@ p, li { max-width: 110ch; }
 .muted { color: var(--muted); }
 nav { position: sticky; top: 0; background: #fff; border-bottom: 1px solid var(--line); padding: 6px 0; z-index: 2; }
 nav a { margin-right: 14px; color: #2c6fbb; text-decoration: none; white-space: nowrap; }
+section { scroll-margin-top: 40px; }
 .banner { border-left: 4px solid var(--mid); background: #fff8e6; padding: 8px 12px; margin: 12px 0; }
 .scroll { overflow-x: auto; }
 table { border-collapse: collapse; margin: 8px 0; font-size: 13px; }
@@ -21,6 +23,9 @@ th { background: var(--soft); font-weight: 600; vertical-align: bottom; }
 td.num, th.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 th.num { white-space: normal; width: 6.5em; vertical-align: bottom; }
 td.best { font-weight: 700; color: var(--good); }
+td .note { font-size: 11px; line-height: 1.25; font-weight: 400; color: var(--muted); white-space: normal; min-width: 7em; margin-top: 1px; }
+table.comparison th, table.comparison td { padding: 4px 6px; }
+table.comparison th.num { width: auto; min-width: 4.5em; }
 td.bad { color: var(--bad); }
 .verdict { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 12px; font-weight: 600; white-space: nowrap; }
 .verdict.holds { background: #e3f4e7; color: var(--good); }

@@ -66,14 +66,14 @@ describe('lab run', function () {
     return file;
   }
 
-  describe('a node killed and started again during the load (sticky and redis)', () => {
+  describe('a node killed and started again during the load', () => {
     let runDir: string;
     let summary: RunSummary;
     let result: CliResult;
 
     before(async () => {
       const file = await scenarioFile('it-failover', {
-        strategies: ['sticky', 'redis'],
+        strategies: ['sticky', 'redis', 'cookie', 'jwt'],
         load: { rate: 10, durationS: 7, warmupS: 1, steps: 10, thinkMs: 80 },
         chaos: [
           { at: '2s', action: 'kill', target: 'node-2' },
@@ -111,7 +111,7 @@ describe('lab run', function () {
       assert.equal(summary.outcome, 'completed');
       assert.deepEqual(
         summary.strategies.map((entry) => entry.strategy),
-        ['sticky', 'redis:cas'],
+        ['sticky', 'redis:cas', 'cookie', 'jwt'],
       );
     });
 
@@ -159,16 +159,22 @@ describe('lab run', function () {
       }
     });
 
-    it("sticky loses the killed node's sessions and no others; redis loses none", () => {
+    it("sticky loses the killed node's sessions and no others; redis, cookie, jwt lose none", () => {
       const sticky = strategy(summary, 'sticky');
       const kill = sticky.events[0]!;
       assert.ok(kill.sessionsLost > 0, 'sticky: sessions pinned to node-2 are lost');
       assert.deepEqual(Object.keys(sticky.totals.sessionsLostByNode), ['node-2'], 'and no others');
-      const redis = strategy(summary, 'redis:cas');
-      assert.equal(redis.totals.sessionsLost, 0, 'redis: a node kill loses no session');
-      // Requests that never went to the dead node do not fail.
-      const blamed = Object.keys(redis.totals.errorsByNode).filter((node) => node !== 'node-2');
-      assert.deepEqual(blamed, [], `errors by node: ${JSON.stringify(redis.totals.errorsByNode)}`);
+      for (const name of ['redis:cas', 'cookie', 'jwt']) {
+        const entry = strategy(summary, name);
+        assert.equal(entry.totals.sessionsLost, 0, `${name}: a node kill loses no session`);
+        // Requests that never went to the dead node do not fail.
+        const blamed = Object.keys(entry.totals.errorsByNode).filter((node) => node !== 'node-2');
+        assert.deepEqual(
+          blamed,
+          [],
+          `${name} errors by node: ${JSON.stringify(entry.totals.errorsByNode)}`,
+        );
+      }
     });
 
     it('nothing is stale, lost or dropped, and the thresholds held', () => {
@@ -185,7 +191,7 @@ describe('lab run', function () {
         .trim()
         .split('\n')
         .map((line) => JSON.parse(line) as Record<string, unknown>);
-      for (const name of ['sticky', 'redis:cas']) {
+      for (const name of ['sticky', 'redis:cas', 'cookie', 'jwt']) {
         const mine = events.filter((event) => event.strategy === name);
         assert.ok(
           mine.some((event) => event.action === 'kill' && event.target === 'node-2'),
@@ -201,6 +207,68 @@ describe('lab run', function () {
     it('leaves no process and no key behind', async () => {
       assert.deepEqual(await processesMentioning(runDir), []);
       await assert.rejects(readFile(path.join(runDir, 'lab', 'redis-cas', 'state.json')));
+    });
+  });
+
+  describe('the store taken away and brought back during the load', () => {
+    let summary: RunSummary;
+    let result: CliResult;
+
+    before(async () => {
+      // Journeys of about 4 s, so sessions started before the outage are used after it.
+      const file = await scenarioFile('it-outage', {
+        strategies: ['redis', 'clustered:partitioned', 'clustered:replicated'],
+        load: { rate: 3, durationS: 8, warmupS: 0, steps: 25, thinkMs: 150 },
+        chaos: [
+          { at: '2s', action: 'kill', target: 'redis' },
+          { at: '3s', action: 'start', target: 'redis' },
+          { at: '2s', action: 'kill', target: 'hz-2' },
+          { at: '4s', action: 'start', target: 'hz-2' },
+        ],
+        probes: { enabled: false },
+      });
+      const runsDir = path.join(dir, 'outage-runs');
+      result = await lab(['run', file, '--out', runsDir]);
+      summary = await summaryOf(await onlyRun(runsDir));
+    });
+
+    it('redis without persistence: users get 503 during the outage and lose every session, and the lab says so', () => {
+      assert.equal(result.code, 0, result.stderr + result.stdout);
+      const redis = strategy(summary, 'redis:cas');
+      const kill = redis.events.find(
+        (event) => event.action === 'kill' && event.target === 'redis',
+      )!;
+      assert.equal(kill.status, 'done');
+      assert.match(kill.detail, /persistence none: its \d+ key\(s\) are lost/);
+      assert.ok(
+        kill.errors > 0 && (kill.errorsByNode['node-1'] ?? 0) > 0,
+        'every node answers 503',
+      );
+      assert.ok(redis.totals.errorsByKind['503']! > 0);
+      const start = redis.events.find(
+        (event) => event.action === 'start' && event.target === 'redis',
+      )!;
+      assert.match(start.detail, /persistence none: nothing survives/);
+      assert.ok(start.sessionsLost > 0, 'sessions started before the outage are gone after it');
+      assert.notEqual(start.recoveredAfterS, null, 'errors back to their level after the restart');
+      const skipped = redis.events.filter((event) => event.target === 'hz-2');
+      assert.deepEqual(
+        skipped.map((event) => event.status),
+        ['skipped', 'skipped'],
+      );
+    });
+
+    it('a Hazelcast member killed with a synchronous backup or full replication loses no session', () => {
+      for (const name of ['clustered:partitioned', 'clustered:replicated']) {
+        const entry = strategy(summary, name);
+        const kill = entry.events.find(
+          (event) => event.action === 'kill' && event.target === 'hz-2',
+        )!;
+        assert.equal(kill.status, 'done', kill.detail);
+        assert.equal(entry.totals.sessionsLost, 0, `${name}: no session lost`);
+        assert.equal(entry.totals.staleReads, 0, `${name}: no stale read`);
+        assert.ok(entry.totals.requests > 50);
+      }
     });
   });
 

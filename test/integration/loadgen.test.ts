@@ -15,6 +15,8 @@ const CHILD_LIMIT_MS = 20_000;
 
 interface Finished {
   code: number | null;
+  /** The `{"started": ms}` line stdout opens with. */
+  startedLine: unknown;
   stdoutLines: SecondPoint[];
   stderr: string;
   series: SecondPoint[];
@@ -60,10 +62,14 @@ async function runLoadgen(
   );
   let stdout = '';
   let stderr = '';
+  let sawSecond = false;
   child.stdout.on('data', (chunk: Buffer) => {
-    const first = stdout === '';
     stdout += chunk.toString('utf8');
-    if (first) onFirstLine?.(child);
+    // The first second's line (after the `started` line): the load is under way.
+    if (!sawSecond && stdout.split('\n').length > 2) {
+      sawSecond = true;
+      onFirstLine?.(child);
+    }
   });
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   const killer = setTimeout(() => child.kill('SIGKILL'), CHILD_LIMIT_MS);
@@ -72,7 +78,8 @@ async function runLoadgen(
   const totalsText = await readIfThere(files.totals);
   return {
     code,
-    stdoutLines: lines(stdout),
+    startedLine: JSON.parse(stdout.split('\n', 1)[0] || 'null'),
+    stdoutLines: lines(stdout.slice(stdout.indexOf('\n') + 1)),
     stderr,
     series: lines(await readIfThere(files.series)),
     totals: totalsText ? (JSON.parse(totalsText) as LoadTotals) : undefined,
@@ -116,6 +123,11 @@ describe('loadgen: the load generator process against a real topology', function
       model: 'open',
     });
     assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(
+      run.startedLine,
+      { started: run.totals?.startedAtMs },
+      'stdout opens with the time of t = 0',
+    );
     assert.deepEqual(run.stdoutLines, run.series, 'stdout carries the very series lines');
     assert.ok(run.series.length >= 3 && run.series.length <= 4, `${run.series.length} lines`);
     assert.deepEqual(

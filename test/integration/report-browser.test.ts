@@ -3,14 +3,14 @@
 // a reader sees: every chart drawn with its event markers, no error, no
 // request beyond the file itself.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { findChromium } from '../../lab/tools/chromium.ts';
 import { renderRun } from '../../report/render.ts';
-import { fixtureCopy, fixtureSummary } from '../unit/report/fixture.ts';
+import { cloneAs, fixtureCopy, fixtureSummary } from '../unit/report/fixture.ts';
 
 /** The little of the DOM the check reads (the project compiles without the DOM library). */
 interface ChartNode {
@@ -22,6 +22,15 @@ interface ChartNode {
   } | null;
   querySelectorAll(selector: string): { length: number };
 }
+
+/** A table and the box that would scroll it. */
+interface WideNode {
+  querySelectorAll(selector: string): { length: number };
+  parentElement: { scrollWidth: number; clientWidth: number };
+}
+
+/** The longest "where" the memory probe writes (Hazelcast, clustered strategies). */
+const LONG_WHERE = "Hazelcast members' live heap after full GC, summed over 3 members";
 
 interface DrawnChart {
   id: string;
@@ -115,6 +124,47 @@ describe('report.html in Chromium', () => {
     const shot = path.join(shots, 'report.png');
     await page.screenshot({ path: shot, fullPage: true });
     assert.ok((await stat(shot)).size > 10_000, 'the screenshot holds a picture');
+    await page.close();
+  });
+
+  it('fits a 1366 px wide screen without scrolling sideways, with every strategy of a full run', async () => {
+    // The fixture's three strategies, and copies under the other names a
+    // `compare` run has, with the longest memory notes the probes write.
+    const run = fixtureSummary();
+    const copies: [string, string, string][] = [
+      ['redis', 'redis:lww', 'redis used_memory'],
+      ['cookie', 'jwt', 'redis used_memory (refresh-token families)'],
+      ['redis', 'clustered:replicated', LONG_WHERE],
+      ['redis', 'clustered:partitioned', LONG_WHERE],
+    ];
+    for (const [from, name, where] of copies) {
+      cloneAs(run, from, name).probes.memoryPerThousandSessions = {
+        kib: 2961,
+        where,
+        sessions: 1000,
+      };
+    }
+    await writeFile(path.join(dir, 'summary.json'), JSON.stringify(run));
+    const { htmlPath } = await renderRun(dir);
+    const page = await browser!.newPage({ viewport: { width: 1366, height: 900 } });
+    await page.goto(pathToFileURL(htmlPath).href, { waitUntil: 'load' });
+    const width = await page.evaluate<{ scroll: number; client: number }>(
+      '({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth })',
+    );
+    assert.ok(
+      width.scroll <= width.client,
+      `the page is ${width.scroll} px wide in ${width.client}`,
+    );
+    const table = await page.$eval('table.comparison', (node: WideNode) => ({
+      rows: node.querySelectorAll('tbody tr').length,
+      scroll: node.parentElement.scrollWidth,
+      client: node.parentElement.clientWidth,
+    }));
+    assert.equal(table.rows, run.strategies.length);
+    assert.ok(
+      table.scroll <= table.client,
+      `the comparison is ${table.scroll} px wide in ${table.client}`,
+    );
     await page.close();
   });
 });

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { LabError } from '../../errors.ts';
+import { applySetCookie } from '../../../loadgen/cookie-jar.ts';
 
 /** The demo password every lab node accepts (DESIGN.md: POST /login). */
 const PASSWORD = 'secret';
@@ -122,16 +123,7 @@ export class ProbeClient {
   }
 
   #remember(setCookies: string[]): void {
-    for (const line of setCookies) {
-      const [pair = '', ...attributes] = line.split(';');
-      const eq = pair.indexOf('=');
-      if (eq <= 0) continue;
-      const name = pair.slice(0, eq).trim();
-      const value = pair.slice(eq + 1).trim();
-      const cleared = value === '' || attributes.some((a) => /^\s*max-age=0\s*$/i.test(a));
-      if (cleared) this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
+    for (const line of setCookies) applySetCookie(this.cookies, line);
   }
 }
 

@@ -8,7 +8,7 @@ import {
   judgeChange,
 } from '../../../report/compare.ts';
 import { FIGURES } from '../../../report/figures.ts';
-import { cloneAs, fixtureCopy, fixtureSummary, strategyOf } from './fixture.ts';
+import { cloneAs, fixtureCopy, fixtureSummary, loseSessions, strategyOf } from './fixture.ts';
 
 /** The cells of a Markdown table row, trimmed. */
 function cells(line: string): string[] {
@@ -59,8 +59,8 @@ describe('lab compare', () => {
     const a = fixtureSummary();
     const b = fixtureSummary();
     cloneAs(b, 'cookie', 'jwt');
-    const sticky = strategyOf(b, 'sticky');
-    sticky.totals.sessionsLost += 7; // lost outside chaos windows: C5 no longer holds
+    // Sessions lost outside every chaos window: C5 no longer holds.
+    loseSessions(strategyOf(b, 'sticky'), 'node-1', 7);
     const markdown = compareSummaries(a, b, { a: 'A', b: 'B' });
     assert.match(markdown, /Only in run B: jwt\./);
     assert.doesNotMatch(markdown, /## jwt/);

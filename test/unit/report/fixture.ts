@@ -35,3 +35,24 @@ export function cloneAs(run: RunSummary, from: string, name: string): StrategySu
   run.strategies.push(copy);
   return copy;
 }
+
+/**
+ * Records `n` more sessions lost while pinned to `node`, in the totals and,
+ * when given, in an event's window, so the summary stays consistent.
+ */
+export function loseSessions(
+  strategy: StrategySummary,
+  node: string,
+  n: number,
+  event?: StrategySummary['events'][number],
+): void {
+  const add = (counts: Record<string, number>) => {
+    counts[node] = (counts[node] ?? 0) + n;
+  };
+  strategy.totals.sessionsLost += n;
+  add(strategy.totals.sessionsLostByNode);
+  if (event) {
+    event.sessionsLost += n;
+    add(event.sessionsLostByNode);
+  }
+}

@@ -4,7 +4,9 @@ import path from 'node:path';
 import { chartLibrary } from '../../../report/html/assets.ts';
 import { pageCharts, renderPage } from '../../../report/html/page.ts';
 import { renderRun } from '../../../report/render.ts';
-import { fixtureCopy, fixtureSummary } from './fixture.ts';
+import { esc } from '../../../report/html/escape.ts';
+import { num } from '../../../report/format.ts';
+import { fixtureCopy, fixtureSummary, strategyOf } from './fixture.ts';
 
 const HOSTILE = '</script><script>alert(1)</script><img src=x onerror=alert(2)>';
 
@@ -81,6 +83,47 @@ describe('report.html', () => {
     for (const strategy of run.strategies) assert.ok(html.includes(`>${strategy.strategy}</a>`));
     for (let id = 1; id <= 14; id++) assert.ok(html.includes(`<b>C${id}</b>`));
     assert.ok(html.includes('not from k6'), 'says the load did not come from k6');
+  });
+
+  it('keeps comparison cells short, with where memory was measured as a smaller line', () => {
+    const run = fixtureSummary();
+    for (const strategy of run.strategies) {
+      const probe = strategy.probes.memoryPerThousandSessions!;
+      const where = /^none/.test(probe.where) ? 'nothing server-side' : probe.where;
+      assert.ok(
+        html.includes(`${num(probe.kib)} KiB<div class="note">${esc(where)}</div>`),
+        `memory of ${strategy.strategy}`,
+      );
+    }
+    assert.doesNotMatch(html, /in none server-side/);
+  });
+
+  it("splits each event's errors and lost sessions by node", () => {
+    const sticky = strategyOf(fixtureSummary(), 'sticky');
+    const kill = sticky.events.find((event) => event.action === 'kill')!;
+    const lost = Object.entries(kill.sessionsLostByNode);
+    assert.ok(lost.length > 0, 'the kill lost sessions in the fixture');
+    const split = lost.map(([node, count]) => `${node} ${count}`).join(', ');
+    assert.ok(html.includes(`${kill.sessionsLost}<div class="note">${split}</div>`), split);
+  });
+
+  it('marks a skipped event apart and lists a failed probe with its code', async () => {
+    const run = fixtureSummary();
+    const sticky = strategyOf(run, 'sticky');
+    const event = sticky.events[0]!;
+    event.status = 'skipped';
+    sticky.probes.probeErrors = [
+      { probe: 'cookieLimit', code: 'PROBE_BUDGET', message: 'no answer within 15000 ms' },
+    ];
+    const page = renderPage(
+      { dir: '/x', summary: run, scenario: undefined, events: undefined },
+      await chartLibrary(),
+    );
+    const markers = dataBlock(page).charts[0]!.markers;
+    assert.equal(markers[0]!.label, `${event.action} ${event.target} (skipped)`);
+    assert.ok(page.includes('<li>cookieLimit failed: PROBE_BUDGET no answer within 15000 ms</li>'));
+    assert.ok(page.includes('scenario.json is not in the run folder'));
+    assert.ok(page.includes('events.ndjson is not in the run folder'));
   });
 
   it('escapes names and messages, so no </script> in the data ends the script', async () => {

@@ -43,6 +43,43 @@ describe('lab report: reading the run folder', () => {
     await refuses(dir, /summary\.json is not a run summary: strategies\[1\]\.timeline: /);
   });
 
+  it('names a bad probe figure and a bad event status', async () => {
+    const run = fixtureSummary() as unknown as {
+      strategies: { probes: Record<string, unknown>; events: Record<string, unknown>[] }[];
+    };
+    run.strategies[2]!.probes.memoryPerThousandSessions = { kib: 'a lot', where: 'x', sessions: 1 };
+    run.strategies[0]!.events[1]!.status = 'maybe';
+    await writeFile(path.join(dir, 'summary.json'), JSON.stringify(run));
+    await refuses(dir, /strategies\[0\]\.events\[1\]\.status: /);
+    await refuses(dir, /strategies\[2\]\.probes\.memoryPerThousandSessions\.kib: /);
+  });
+
+  it('renders a summary written before the per-node counts and event status', async () => {
+    const run = fixtureSummary();
+    for (const strategy of run.strategies) {
+      const loose = strategy as unknown as {
+        totals: Record<string, unknown>;
+        timeline: Record<string, unknown>[];
+        events: Record<string, unknown>[];
+      };
+      delete loose.totals.errorsByNode;
+      delete loose.totals.sessionsLostByNode;
+      for (const point of loose.timeline) {
+        delete point.errorsByNode;
+        delete point.sessionsLostByNode;
+      }
+      for (const event of loose.events) {
+        delete event.status;
+        delete event.errorsByNode;
+        delete event.sessionsLostByNode;
+      }
+    }
+    await writeFile(path.join(dir, 'summary.json'), JSON.stringify(run));
+    const { htmlPath, mdPath } = await renderRun(dir);
+    assert.match(await readFile(mdPath, 'utf8'), /does not say which node they were pinned to/);
+    assert.match(await readFile(htmlPath, 'utf8'), /sessions lost outside chaos windows/);
+  });
+
   it('refuses another schema version', async () => {
     await writeFile(
       path.join(dir, 'summary.json'),

@@ -86,6 +86,7 @@ describe('event effects', () => {
     const [killed, started] = eventEffects([kill, start], series, [], 0);
     assert.equal(killed!.recoveredAfterS, 1.8); // healthy from second 6 on: 6 - 4.2
     assert.equal(started!.recoveredAfterS, 0, 'the start hurt no second');
+    assert.equal(killed!.tookS, 0);
   });
 
   it('says null when the errors had not gone by the end of the window', () => {
@@ -101,6 +102,12 @@ describe('event effects', () => {
     );
     const [paused] = eventEffects([event('pause', 'node-2', 4000)], hung, [], 0);
     assert.equal(paused!.recoveredAfterS, 3);
+  });
+
+  it('says how long the action took (a start waits until the process serves)', () => {
+    const slowStart = { ...start, endMs: start.tMs + 1870 };
+    const [, started] = eventEffects([kill, slowStart], series, [], 0);
+    assert.equal(started!.tookS, 1.9);
   });
 
   it('times the ejection from the balancer state changes of the target node', () => {

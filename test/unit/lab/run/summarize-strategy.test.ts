@@ -1,0 +1,143 @@
+import assert from 'node:assert/strict';
+import type { LoadTotals } from '../../../../loadgen/types.ts';
+import { parseScenario } from '../../../../lab/run/scenario.ts';
+import { summarizeStrategy, type StrategyRaw } from '../../../../lab/run/summarize-strategy.ts';
+import type { ProcessSeries } from '../../../../lab/run/summary.ts';
+
+function totals(fields: Partial<LoadTotals> = {}): LoadTotals {
+  return {
+    startedAtMs: 1_000,
+    elapsedMs: 10_000,
+    requests: 1000,
+    errors: 0,
+    errorsByKind: {},
+    latencyMs: { p50: 2, p95: 5, p99: 9, max: 20 },
+    servedBy: { 'node-1': 500, 'node-2': 500 },
+    errorsByNode: {},
+    sessionsLostByNode: {},
+    journeysStarted: 100,
+    journeysCompleted: 100,
+    dropped: 0,
+    sessionsStarted: 100,
+    sessionsLost: 0,
+    staleReads: 0,
+    lostUpdates: 0,
+    doubledUpdates: 0,
+    conflicts: 0,
+    relogins: 0,
+    refreshes: 0,
+    refreshFailures: 0,
+    bytesSent: 150_000,
+    bytesReceived: 250_000,
+    schedulingLagP99Ms: 1,
+    ...fields,
+  };
+}
+
+function process(name: string, kind: ProcessSeries['kind'], cpuMicros: number): ProcessSeries {
+  return { name, kind, cores: [], rssMiB: [], cpuMicros };
+}
+
+function raw(
+  fields: Partial<StrategyRaw> = {},
+  thresholds: Record<string, number> = {},
+): StrategyRaw {
+  return {
+    strategy: 'redis:cas',
+    scenario: parseScenario({ name: 't', thresholds, load: { vus: 50 } }, 't.json'),
+    totals: totals(),
+    series: [],
+    processes: [
+      process('balancer', 'balancer', 300_000),
+      process('node-1', 'node', 400_000),
+      process('node-2', 'node', 600_000),
+      process('redis', 'store', 100_000),
+      process('loadgen', 'loadgen', 2_000_000),
+    ],
+    events: [],
+    probes: {},
+    loadgenExitCode: 0,
+    ...fields,
+  };
+}
+
+describe('summarizing one strategy', () => {
+  it('divides CPU by requests per process kind, and rates by the elapsed time', () => {
+    const summary = summarizeStrategy(raw());
+    assert.deepEqual(summary.cpuPerRequestMicros, { balancer: 300, nodes: 1000, stores: 100 });
+    assert.equal(summary.throughput, 100);
+    assert.equal(summary.loadgenCores, 0.2);
+    assert.deepEqual(summary.bytesPerRequest, { sent: 150, received: 250 });
+    assert.deepEqual(summary.warnings, []);
+  });
+
+  it('says null, not 0, for a process kind the strategy does not run', () => {
+    const summary = summarizeStrategy(
+      raw({ processes: [process('node-1', 'node', 1000), process('balancer', 'balancer', 10)] }),
+    );
+    assert.equal(summary.cpuPerRequestMicros.stores, null);
+  });
+
+  it('checks every threshold of the scenario and warns on each failed one', () => {
+    const summary = summarizeStrategy(
+      raw(
+        { totals: totals({ errors: 20, sessionsLost: 3 }) },
+        { errorRate: 0.01, sessionsLost: 5 },
+      ),
+    );
+    assert.deepEqual(summary.thresholds, [
+      { name: 'errorRate', limit: 0.01, value: 0.02, ok: false },
+      { name: 'sessionsLost', limit: 5, value: 3, ok: true },
+    ]);
+    assert.deepEqual(summary.warnings, ['redis:cas: threshold errorRate failed: 0.02 > 0.01']);
+  });
+
+  it('warns when the figures cannot be trusted: drops, a busy or late generator, a bad exit', () => {
+    const summary = summarizeStrategy(
+      raw({
+        totals: totals({ dropped: 7, schedulingLagP99Ms: 120 }),
+        processes: [process('loadgen', 'loadgen', 9_000_000)],
+        loadgenExitCode: 1,
+      }),
+    );
+    const text = summary.warnings.join('\n');
+    assert.match(text, /7 journeys dropped \(more than 50 in flight\)/);
+    assert.match(text, /load generator used 0\.90 of a core/);
+    assert.match(text, /up to 120 ms late/);
+    assert.match(text, /exited with status 1/);
+  });
+
+  it('carries failed chaos steps and probes that measured nothing into the warnings', () => {
+    const summary = summarizeStrategy(
+      raw({
+        events: [
+          {
+            at: 'x',
+            t: 3,
+            action: 'kill',
+            target: 'node-9',
+            detail: 'unknown node',
+            status: 'failed',
+            error: 'UNKNOWN_TARGET',
+            windowS: 0,
+            errors: 0,
+            sessionsLost: 0,
+            staleReads: 0,
+            lostUpdates: 0,
+            sessionsLostByNode: {},
+            errorsByNode: {},
+            ejectedAfterS: null,
+            recoveredAfterS: null,
+          },
+        ],
+        probes: {
+          probeErrors: [{ probe: 'memory', code: 'PROBE_TIMEOUT', message: 'took too long' }],
+        },
+      }),
+    );
+    assert.deepEqual(summary.warnings, [
+      'redis:cas: chaos kill node-9 at 3 s failed: unknown node',
+      'redis:cas: probe memory measured nothing: took too long',
+    ]);
+  });
+});
