@@ -19,6 +19,11 @@ export interface TopologyOptions {
   /** Detached processes outlive the lab command (`lab up`); tests keep them attached. */
   detached: boolean;
   readyTimeoutMs?: number;
+  /**
+   * Ctrl-C during start-up stops what was started and exits 130 (default);
+   * false leaves the interrupt to the caller (`lab run` still writes its results).
+   */
+  exitOnInterrupt?: boolean;
   /** Extra environment of every node (a run opens each node's inspector on loopback to weigh its heap). */
   nodeEnv?: Record<string, string>;
 }
@@ -142,7 +147,7 @@ export async function startTopology(options: TopologyOptions): Promise<LabState>
     // Ctrl-C during start-up: leave nothing behind, then exit as interrupted.
     void stopStarted().finally(() => process.exit(130));
   };
-  process.once('SIGINT', onInterrupt);
+  if (options.exitOnInterrupt !== false) process.once('SIGINT', onInterrupt);
   try {
     const nodes: NodeEntry[] = [];
     for (let index = 1; index <= options.nodes; index += 1) {

@@ -117,7 +117,9 @@ const Strategy = z.object({
   ),
   events: z.array(Event),
   probes: Probes,
-  thresholds: z.array(z.object({ name: z.string(), limit: count, value: count, ok: z.boolean() })),
+  thresholds: z.array(
+    z.object({ name: z.string(), limit: count, value: count.nullable(), ok: z.boolean() }),
+  ),
   loadgenExitCode: maybe,
   warnings: z.array(z.string()),
 });

@@ -39,7 +39,11 @@ export function failedThresholds(run: RunSummary): string[] {
   return run.strategies.flatMap((s) =>
     s.thresholds
       .filter((threshold) => !threshold.ok)
-      .map((t) => `${s.strategy}: ${t.name} ${num(t.value)} over the limit ${num(t.limit)}`),
+      .map((t) =>
+        t.value === null
+          ? `${s.strategy}: ${t.name} not measured (nothing answered), limit ${num(t.limit)}`
+          : `${s.strategy}: ${t.name} ${num(t.value)} over the limit ${num(t.limit)}`,
+      ),
   );
 }
 

@@ -60,6 +60,11 @@ export async function run(
   print(`summary   ${reports.mdPath}`);
   if (summary.outcome === 'interrupted') {
     process.exitCode = 130;
+  } else if ((summary.notMeasured ?? []).length > 0) {
+    print(
+      `not measured: ${summary.notMeasured!.map((failure) => failure.strategy).join(', ')} (see warnings)`,
+    );
+    process.exitCode = 1;
   } else if (summary.strategies.some((s) => s.thresholds.some((t) => !t.ok))) {
     print('thresholds failed (see warnings): exit status 3');
     process.exitCode = THRESHOLDS_FAILED_EXIT;

@@ -34,6 +34,8 @@ export interface TimelineContext {
   /** performance.now() of the load's t = 0. */
   loadStart: number;
   signal: AbortSignal;
+  /** Called when a start or restart step has its process serving again. */
+  onStarted?: (target: string) => void;
 }
 
 /** Runs every step at its time; resolves when all have finished (or were cut short by the signal). */
@@ -53,10 +55,11 @@ async function playStep(step: ChaosStep, context: TimelineContext): Promise<Time
     return { step, tMs: since(), endMs: since(), status: 'skipped', detail: 'run interrupted' };
   }
   const tMs = since();
-  const skip = notApplicable(step, context.state);
-  if (skip) return { step, tMs, endMs: tMs, status: 'skipped', detail: skip };
   try {
+    const skip = notApplicable(step, context.state);
+    if (skip) return { step, tMs, endMs: tMs, status: 'skipped', detail: skip };
     const detail = await perform(step, context);
+    if (step.action === 'start' || step.action === 'restart') context.onStarted?.(step.target);
     return { step, tMs, endMs: since(), status: 'done', detail };
   } catch (error) {
     const code = error instanceof LabError ? error.code : 'UNEXPECTED';

@@ -81,15 +81,20 @@ export async function startLoadgen(
     }
     return { totals, exitCode };
   });
+  // A generator that dies before it starts must not leave the caller waiting.
+  const startedOrEnded = Promise.race([
+    started,
+    done.then(() => {
+      throw new LabError('LOADGEN_FAILED', 'the load generator ended before its load started');
+    }),
+  ]);
+  // Whoever awaits these sees their errors; a path that awaits only one of
+  // them (the warm-up, a failure before the load ends) must not crash the lab.
+  startedOrEnded.catch(() => undefined);
+  done.catch(() => undefined);
   return {
     pid: child.pid,
-    // A generator that dies before it starts must not leave the caller waiting.
-    started: Promise.race([
-      started,
-      done.then(() => {
-        throw new LabError('LOADGEN_FAILED', 'the load generator ended before its load started');
-      }),
-    ]),
+    started: startedOrEnded,
     done,
     stop: () => {
       if (child.exitCode === null) child.kill('SIGTERM');

@@ -5,6 +5,7 @@
 // stops the strategy in progress cleanly and still writes what was measured.
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
+import { LabError } from '../errors.ts';
 import path from 'node:path';
 import { busyCores, machineTicks } from '../machine-load.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -49,6 +50,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
   const eventsFile = path.join(runDir, 'events.ndjson');
   await writeFile(eventsFile, '');
   let outcome: RunSummary['outcome'] = 'completed';
+  const notMeasured: NonNullable<RunSummary['notMeasured']> = [];
   const total = scenario.strategies.length;
   for (const [index, strategy] of scenario.strategies.entries()) {
     if (signal.aborted) break;
@@ -65,7 +67,13 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
         }),
       );
     } catch (error) {
-      if (!signal.aborted) throw error;
+      // One strategy that cannot run (a JVM too slow to start on a busy machine)
+      // must not throw away the minutes the others took: say so and go on.
+      if (!signal.aborted) {
+        const message = error instanceof LabError ? error.toLine() : (error as Error).message;
+        progress(`${strategy}: not measured: ${message}`);
+        notMeasured.push({ strategy, error: message });
+      }
     } finally {
       const events = await strategyEvents(runDir, strategy);
       if (events.length > 0) {
@@ -105,7 +113,11 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
       nodes: scenario.topology.nodes,
     },
     strategies,
-    warnings: runWarnings(otherLoadCores, outcome, scenario, strategies),
+    notMeasured,
+    warnings: [
+      ...notMeasured.map((failure) => `${failure.strategy}: not measured: ${failure.error}`),
+      ...runWarnings(otherLoadCores, outcome, scenario, strategies),
+    ],
   };
   await writeFile(path.join(runDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
   return { runDir, summary };

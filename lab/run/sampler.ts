@@ -87,12 +87,27 @@ export class Sampler {
     this.#timers.push(setInterval(() => void this.#pollNodes(), NODE_POLL_MS));
   }
 
-  /** Stops sampling (one last reading) and returns one series per process. */
+  /** Stops sampling (one last reading, if it ever started) and returns one series per process. */
   async stop(): Promise<ProcessSeries[]> {
     for (const timer of this.#timers) clearInterval(timer);
     this.#timers = [];
-    await this.#sample(false);
+    if (this.#startedAt !== 0) await this.#sample(false);
+    this.#startedAt = 0;
     return this.#series;
+  }
+
+  /**
+   * Counts process `name`'s CPU from now on: called when a chaos step has
+   * started it and it serves, so its start-up (a JVM booting for seconds) is
+   * charged to no request. Its cores for the second under way read low.
+   */
+  async rebaseline(name: string): Promise<void> {
+    const process = this.#processes.find((candidate) => candidate.name === name);
+    const pid = process?.pid();
+    const stats = pid === undefined ? undefined : await readProcessStats(pid);
+    if (process && pid !== undefined && stats) {
+      this.#last.set(name, { pid, cpuMicros: stats.cpuMicros });
+    }
   }
 
   async #sample(first: boolean): Promise<void> {

@@ -46,6 +46,10 @@ const StrategyName = z.string().transform((text, ctx) => {
 });
 
 const TARGET = /^(node-\d{1,2}|redis|hz-\d{1,2}|[a-z0-9-]+->[a-z0-9-]+)$/;
+const LINK = /->/;
+const NODE = /^node-\d+$/;
+/** Actions on the balancer's view of a node rather than on a process. */
+const BALANCER_ACTIONS = new Set(['drain', 'disable', 'enable']);
 
 const ChaosStep = z
   .strictObject({
@@ -66,6 +70,20 @@ const ChaosStep = z
     rate: z.int().min(1).max(1_000_000).optional(),
   })
   .superRefine((step, ctx) => {
+    const issue = (path: string, message: string) =>
+      ctx.addIssue({ code: 'custom', path: [path], message });
+    if (step.for !== undefined && step.action !== 'pause' && step.action !== 'network') {
+      issue('for', `${step.action} takes no duration; only pause and network do`);
+    }
+    if (LINK.test(step.target) && step.action !== 'network') {
+      issue(
+        'target',
+        `a link (${step.target}) only takes action "network"; name a node or a store`,
+      );
+    }
+    if (BALANCER_ACTIONS.has(step.action) && !NODE.test(step.target)) {
+      issue('target', `${step.action} acts on the balancer's view of a node: name node-N`);
+    }
     if (step.action === 'network') {
       if (!step.fault)
         ctx.addIssue({ code: 'custom', path: ['fault'], message: 'network needs a fault' });
@@ -138,21 +156,41 @@ export const ScenarioSchema = z
     jwt: z.strictObject({ accessTtlSeconds: z.int().min(1).max(86_400).optional() }).default({}),
   })
   .superRefine((scenario, ctx) => {
+    const endMs = scenario.load.durationS * 1000;
     scenario.chaos.forEach((step, index) => {
-      const node = /^node-(\d+)$/.exec(step.target);
-      if (node && Number(node[1]) > scenario.topology.nodes) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['chaos', index, 'target'],
-          message: `${step.target} does not exist: the topology has ${scenario.topology.nodes} nodes`,
-        });
+      const issue = (field: string, message: string) =>
+        ctx.addIssue({ code: 'custom', path: ['chaos', index, field], message });
+      // One Hazelcast member runs beside each node, so hz-N exists when node-N does.
+      const numbered = /^(node|hz)-(\d+)$/.exec(step.target);
+      if (numbered && Number(numbered[2]) > scenario.topology.nodes) {
+        issue(
+          'target',
+          `${step.target} does not exist: the topology has ${scenario.topology.nodes} nodes${numbered[1] === 'hz' ? ' (and as many Hazelcast members)' : ''}`,
+        );
       }
-      if (step.at >= scenario.load.durationS * 1000) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['chaos', index, 'at'],
-          message: `at ${step.at / 1000} s is not before the end of the load (${scenario.load.durationS} s)`,
-        });
+      if (step.at >= endMs) {
+        issue(
+          'at',
+          `at ${step.at / 1000} s is not before the end of the load (${scenario.load.durationS} s)`,
+        );
+      } else if (step.for !== undefined && step.at + step.for > endMs) {
+        issue(
+          'for',
+          `${step.action} from ${step.at / 1000} s for ${step.for / 1000} s outlasts the load (${scenario.load.durationS} s): shorten it`,
+        );
+      }
+      // A pause with no end leaves the process hung through the rest of the load and the probes.
+      const resumed = scenario.chaos.some(
+        (other) =>
+          (other.action === 'resume' || other.action === 'kill' || other.action === 'restart') &&
+          other.target === step.target &&
+          other.at > step.at,
+      );
+      if (step.action === 'pause' && step.for === undefined && !resumed) {
+        issue(
+          'for',
+          `pause ${step.target} needs "for" (e.g. "5s") or a later resume of ${step.target}`,
+        );
       }
     });
   });

@@ -12,14 +12,14 @@ import { parseStrategyChoice } from '../strategy-config.ts';
 import { stopServices } from '../strategy-services.ts';
 import { switchStrategy } from '../strategy-switch.ts';
 import { startTopology, stopTopology } from '../topology.ts';
-import { playTimeline } from './chaos-timeline.ts';
+import { playTimeline, type TimelineEvent } from './chaos-timeline.ts';
 import { eventEffects } from './event-effects.ts';
 import { readSeries, startLoadgen } from './loadgen-process.ts';
 import { runProbes } from './probes/index.ts';
 import { Sampler, topologyProcesses } from './sampler.ts';
 import type { Scenario } from './scenario-schema.ts';
 import { summarizeStrategy } from './summarize-strategy.ts';
-import type { ProbeResults, StrategySummary } from './summary.ts';
+import type { ProbeResults, ProcessSeries, StrategySummary } from './summary.ts';
 
 export interface StrategyRunContext {
   scenario: Scenario;
@@ -54,6 +54,8 @@ export async function runStrategy(context: StrategyRunContext): Promise<Strategy
     // An inspector on a free loopback port, attached to only by the memory
     // probe after the load (to force a GC and weigh the heap of sticky's sessions).
     nodeEnv: { NODE_OPTIONS: '--inspect=127.0.0.1:0' },
+    // Ctrl-C is the run's to handle: it still writes what the finished strategies measured.
+    exitOnInterrupt: false,
   });
   try {
     state.tuning = { jwtAccessTtlSeconds: scenario.jwt.accessTtlSeconds };
@@ -73,13 +75,14 @@ export async function runStrategy(context: StrategyRunContext): Promise<Strategy
     if (scenario.load.warmupS > 0) {
       progress(`${strategy}: warm-up ${scenario.load.warmupS} s`);
       const warmup = await startLoadgen(
-        { ...config, durationMs: scenario.load.warmupS * 1000, seed: config.seed + 1 },
+        { ...config, durationMs: Math.round(scenario.load.warmupS * 1000), seed: config.seed + 1 },
         loadDir,
         `${slug}.warmup`,
         (point) => context.onSecond(point, 'warm-up'),
       );
       const stopWarmup = () => warmup.stop();
       signal.addEventListener('abort', stopWarmup, { once: true });
+      if (signal.aborted) warmup.stop();
       await warmup.done.finally(() => signal.removeEventListener('abort', stopWarmup));
       signal.throwIfAborted();
     }
@@ -120,21 +123,42 @@ async function measure(
   loadgen.pid = load.pid;
   const stopLoad = () => load.stop();
   signal.addEventListener('abort', stopLoad, { once: true });
-  // Chaos steps and samples are timed from the load's own t = 0, not from the spawn
-  // (the generator takes ~0.2 s to start): `at: 3s` means 3 s into the load.
-  await load.started.catch(() => undefined); // `done` reports why it never started
-  const startedAtMs = Date.now();
-  const loadStart = performance.now();
-  await sampler.start();
-  const timeline = playTimeline(scenario.chaos, { stateDir, state, loadStart, signal });
-  let outcome;
+  if (signal.aborted) load.stop();
+  // Ends the chaos steps still pending when the load fails: none may outlive this strategy.
+  const timelineStop = new AbortController();
+  let timeline: Promise<TimelineEvent[]> | undefined;
+  let startedAtMs = Date.now();
+  let outcome: Awaited<typeof load.done>;
+  let processes: ProcessSeries[] = [];
+  let events: TimelineEvent[] = [];
   try {
+    // Chaos steps and samples are timed from the load's own t = 0, not from the spawn
+    // (the generator takes ~0.2 s to start): `at: 3s` means 3 s into the load.
+    await load.started.catch(async (error: unknown) => {
+      await load.done; // its error says why the generator ended (no totals, bad config)
+      throw error;
+    });
+    startedAtMs = Date.now();
+    const loadStart = performance.now();
+    await sampler.start();
+    timeline = playTimeline(scenario.chaos, {
+      stateDir,
+      state,
+      loadStart,
+      signal: AbortSignal.any([signal, timelineStop.signal]),
+      // A process started by a step is measured from when it serves: its start-up is no request's cost.
+      onStarted: (target) => void sampler.rebaseline(target),
+    });
     outcome = await load.done;
+  } catch (error) {
+    timelineStop.abort();
+    load.stop();
+    throw error;
   } finally {
     signal.removeEventListener('abort', stopLoad);
+    processes = await sampler.stop();
+    if (timeline) events = await timeline;
   }
-  const processes = await sampler.stop();
-  const events = await timeline;
   await recordEvent(stateDir, { type: 'control', action: 'load-end', strategy });
   signal.throwIfAborted();
 
@@ -160,7 +184,7 @@ async function measure(
       state,
       strategy: parseStrategyChoice(strategy),
       signal,
-      revocationBoundMs: scenario.probes.revocationBoundS * 1000,
+      revocationBoundMs: Math.round(scenario.probes.revocationBoundS * 1000),
     });
   }
   return summarizeStrategy({
@@ -184,7 +208,7 @@ function loadConfig(scenario: Scenario, strategy: string, state: LabState): Load
     model: load.model,
     rate: load.rate,
     vus: load.vus,
-    durationMs: load.durationS * 1000,
+    durationMs: Math.round(load.durationS * 1000),
     steps: load.steps,
     thinkMs: load.thinkMs,
     parallelWrites: load.parallelWrites,

@@ -69,9 +69,10 @@ export function summarizeStrategy(raw: StrategyRaw): StrategySummary {
 }
 
 function checkThresholds(scenario: Scenario, totals: LoadTotals): ThresholdResult[] {
-  const figures: Record<keyof Scenario['thresholds'], number> = {
-    errorRate: totals.requests > 0 ? totals.errors / totals.requests : 0,
-    p99Ms: totals.latencyMs.p99 ?? 0,
+  // Nothing answered means nothing measured: such a figure fails its threshold, never passes it.
+  const figures: Record<keyof Scenario['thresholds'], number | null> = {
+    errorRate: totals.requests > 0 ? totals.errors / totals.requests : null,
+    p99Ms: totals.latencyMs.p99,
     sessionsLost: totals.sessionsLost,
     staleReads: totals.staleReads,
     lostUpdates: totals.lostUpdates,
@@ -80,8 +81,9 @@ function checkThresholds(scenario: Scenario, totals: LoadTotals): ThresholdResul
   return Object.entries(scenario.thresholds)
     .filter(([, limit]) => limit !== undefined)
     .map(([name, limit]) => {
-      const value = round(figures[name as keyof typeof figures], 5);
-      return { name, limit: limit, value, ok: value <= limit };
+      const figure = figures[name as keyof typeof figures];
+      const value = figure === null ? null : round(figure, 5);
+      return { name, limit, value, ok: value !== null && value <= limit };
     });
 }
 
@@ -114,7 +116,9 @@ function trustWarnings(
   }
   for (const failed of thresholds.filter((threshold) => !threshold.ok)) {
     warnings.push(
-      `${strategy}: threshold ${failed.name} failed: ${failed.value} > ${failed.limit}`,
+      failed.value === null
+        ? `${strategy}: threshold ${failed.name} failed: nothing was measured`
+        : `${strategy}: threshold ${failed.name} failed: ${failed.value} > ${failed.limit}`,
     );
   }
   for (const event of raw.events.filter((event) => event.status === 'failed')) {

@@ -26,6 +26,8 @@ export interface RunSummary {
   tools: Record<string, string>;
   load: LoadSettings;
   strategies: StrategySummary[];
+  /** Strategies that failed to run (their topology did not start, ...), with why; the others were measured. */
+  notMeasured?: { strategy: string; error: string }[];
   /** Warnings about the whole run (each strategy has its own too). */
   warnings: string[];
 }
@@ -49,7 +51,8 @@ export interface ThresholdResult {
   /** e.g. `errorRate`, `p99Ms`, `sessionsLost`. */
   name: string;
   limit: number;
-  value: number;
+  /** null when there was nothing to measure (no request answered): that fails the threshold. */
+  value: number | null;
   ok: boolean;
 }
 

@@ -297,14 +297,15 @@ describe('lab run', function () {
     assert.equal(cas.totals.staleReads, 0);
   });
 
-  it('stops cleanly on Ctrl-C: exit 130, an interrupted summary, no process left', async () => {
-    const file = await scenarioFile('it-interrupt', {
-      strategies: ['redis', 'sticky'],
-      load: { rate: 5, durationS: 60, warmupS: 0 },
-      chaos: [{ at: '50s', action: 'kill', target: 'node-1' }],
-      probes: { enabled: false },
-    });
-    const runsDir = path.join(dir, 'interrupt-runs');
+  /** Starts `lab run` on `scenario`, sends SIGINT once its output matches `when`, returns its exit and folder. */
+  async function interrupted(
+    name: string,
+    scenario: Record<string, unknown>,
+    when: RegExp,
+    delayMs: number,
+  ): Promise<{ code: number | null | 'hung'; output: string; runDir: string }> {
+    const file = await scenarioFile(name, scenario);
+    const runsDir = path.join(dir, `${name}-runs`);
     const child = spawn(process.execPath, [LAB, 'run', file, '--out', runsDir], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -314,21 +315,61 @@ describe('lab run', function () {
     const exited = new Promise<number | null>((resolve) =>
       child.once('exit', (code) => resolve(code)),
     );
-    await waitFor(() => Promise.resolve(/redis:cas: load 60 s/.test(output)), {
-      timeoutMs: 30_000,
-      what: 'the load to start',
+    await waitFor(() => Promise.resolve(when.test(output)), {
+      timeoutMs: 60_000,
+      what: `${when} in the output`,
     });
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
     child.kill('SIGINT');
     const code = await Promise.race([
       exited,
       new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 30_000)),
     ]);
+    return { code, output, runDir: await onlyRun(runsDir) };
+  }
+
+  it('stops cleanly on Ctrl-C during a load: exit 130, an interrupted summary, no process left', async () => {
+    const { code, output, runDir } = await interrupted(
+      'it-interrupt',
+      {
+        strategies: ['redis', 'sticky'],
+        load: { rate: 5, durationS: 60, warmupS: 0 },
+        chaos: [{ at: '50s', action: 'kill', target: 'node-1' }],
+        probes: { enabled: false },
+      },
+      /redis:cas: load 60 s/,
+      1500,
+    );
     assert.equal(code, 130, output);
-    const runDir = await onlyRun(runsDir);
     const summary = await summaryOf(runDir);
     assert.equal(summary.outcome, 'interrupted');
     assert.ok(summary.warnings.some((warning) => /interrupted: .*sticky/.test(warning)));
+    assert.deepEqual(await processesMentioning(runDir), []);
+  });
+
+  it('keeps the strategies already measured when Ctrl-C comes while the next one starts', async () => {
+    const { code, output, runDir } = await interrupted(
+      'it-interrupt-start',
+      {
+        strategies: ['sticky', 'redis'],
+        load: { rate: 5, durationS: 2, warmupS: 0 },
+        probes: { enabled: false },
+      },
+      /redis:cas: starting/,
+      100,
+    );
+    assert.equal(code, 130, output);
+    const summary = await summaryOf(runDir);
+    assert.equal(summary.outcome, 'interrupted');
+    assert.deepEqual(
+      summary.strategies.map((entry) => entry.strategy),
+      ['sticky'],
+    );
+    assert.ok(summary.strategies[0]!.totals.requests > 0);
+    assert.ok(
+      summary.warnings.some((warning) => /interrupted: redis:cas not measured/.test(warning)),
+    );
+    await readFile(path.join(runDir, 'report.html')); // the report of what was measured
     assert.deepEqual(await processesMentioning(runDir), []);
   });
 

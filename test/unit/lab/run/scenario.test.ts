@@ -146,6 +146,46 @@ describe('scenarios', () => {
     );
   });
 
+  it('refuses chaos steps that would not do what they say', () => {
+    const refused = (step: Record<string, unknown>) =>
+      failure(() => parseScenario({ name: 'x', load: { durationS: 20 }, chaos: [step] }, 'a.json'));
+    assert.match(
+      refused({ at: 1, action: 'kill', target: 'node-1', for: '5s' }),
+      /chaos\[0\]\.for: kill takes no duration; only pause and network do/,
+    );
+    assert.match(
+      refused({ at: 1, action: 'pause', target: 'node-1' }),
+      /pause node-1 needs "for" \(e\.g\. "5s"\) or a later resume of node-1/,
+    );
+    assert.match(
+      refused({ at: 15, action: 'pause', target: 'node-1', for: '10s' }),
+      /pause from 15 s for 10 s outlasts the load \(20 s\)/,
+    );
+    assert.match(
+      refused({ at: 1, action: 'pause', target: 'node-1->redis', for: 1 }),
+      /a link \(node-1->redis\) only takes action "network"/,
+    );
+    assert.match(
+      refused({ at: 1, action: 'drain', target: 'redis' }),
+      /drain acts on the balancer's view of a node: name node-N/,
+    );
+    assert.match(
+      refused({ at: 1, action: 'kill', target: 'hz-4' }),
+      /hz-4 does not exist: the topology has 3 nodes \(and as many Hazelcast members\)/,
+    );
+    // A pause that a later step ends is fine.
+    parseScenario(
+      {
+        name: 'x',
+        chaos: [
+          { at: 1, action: 'pause', target: 'node-1' },
+          { at: 3, action: 'resume', target: 'node-1' },
+        ],
+      },
+      'a.json',
+    );
+  });
+
   describe('loading', () => {
     let dir: string;
     before(async () => (dir = await mkdtemp(path.join(os.tmpdir(), 'scenario-'))));

@@ -92,6 +92,29 @@ describe('summarizing one strategy', () => {
     assert.deepEqual(summary.warnings, ['redis:cas: threshold errorRate failed: 0.02 > 0.01']);
   });
 
+  it('fails a threshold it could not measure (nothing answered), never passes it', () => {
+    const summary = summarizeStrategy(
+      raw(
+        {
+          totals: totals({
+            requests: 0,
+            errors: 0,
+            latencyMs: { p50: null, p95: null, p99: null, max: null },
+          }),
+        },
+        { errorRate: 0.01, p99Ms: 2000 },
+      ),
+    );
+    assert.deepEqual(
+      summary.thresholds.map((t) => [t.name, t.value, t.ok]),
+      [
+        ['errorRate', null, false],
+        ['p99Ms', null, false],
+      ],
+    );
+    assert.ok(summary.warnings.includes('redis:cas: threshold p99Ms failed: nothing was measured'));
+  });
+
   it('warns when the figures cannot be trusted: drops, a busy or late generator, a bad exit', () => {
     const summary = summarizeStrategy(
       raw({
