@@ -3,8 +3,8 @@
 // is beyond the noise band; claims whose verdict moved.
 import type { RunSummary } from '../lab/run/summary.ts';
 import { judgeClaims, type ClaimRow } from './claims.ts';
-import type { Cell, Figure } from './figures.ts';
-import { NONE, signedPct, utc } from './format.ts';
+import type { Cell, CellPart, Figure } from './figures.ts';
+import { int, NONE, signedPct, utc } from './format.ts';
 import { headerLine, mdCell, mdTable } from './markdown.ts';
 import { readRunFolder } from './run-folder.ts';
 import { comparisonTable, type ComparisonRow } from './tables.ts';
@@ -72,24 +72,17 @@ export function compareSummaries(
 }
 
 function strategyTable(figures: readonly Figure[], a: ComparisonRow, b: ComparisonRow): string[] {
-  const rows = figures.map((figure, index) => {
+  const rows = figures.flatMap((figure, index) => {
     const cellA: Cell | undefined = a.cells[index];
     const cellB: Cell | undefined = b.cells[index];
-    const { change, relative } = judgeChange(
-      cellA?.value ?? null,
-      cellB?.value ?? null,
-      figure.better,
-    );
-    const shown = change === 'n/a' ? '' : relative === null ? 'from 0' : signedPct(relative);
-    const mark =
-      change === 'better' || change === 'worse' ? `**${change}**` : change === 'same' ? '≈' : '';
+    if (cellA?.parts || cellB?.parts) return partRows(figure.better, cellA?.parts, cellB?.parts);
     return [
-      mdCell(figure.label),
-      figure.better,
-      mdCell(cellA?.text ?? ''),
-      mdCell(cellB?.text ?? ''),
-      shown,
-      mark,
+      figureRow(
+        figure.label,
+        figure.better,
+        { value: cellA?.value ?? null, text: cellA?.text ?? '' },
+        { value: cellB?.value ?? null, text: cellB?.text ?? '' },
+      ),
     ];
   });
   return mdTable(['figure', 'better', 'A', 'B', 'change', ''], rows, [
@@ -100,6 +93,37 @@ function strategyTable(figures: readonly Figure[], a: ComparisonRow, b: Comparis
     'r',
     'l',
   ]);
+}
+
+/** A combined cell (the consistency counters) compared counter by counter, so a change in one is not hidden by the others. */
+function partRows(
+  better: Figure['better'],
+  partsA: readonly CellPart[] = [],
+  partsB: readonly CellPart[] = [],
+): string[][] {
+  const labels = [...new Set([...partsA, ...partsB].map((part) => part.label))];
+  return labels.flatMap((label) => {
+    const partA = partsA.find((part) => part.label === label);
+    const partB = partsB.find((part) => part.label === label);
+    const quiet = (partA?.quiet ?? partB?.quiet) === true;
+    if (quiet && !partA?.value && !partB?.value) return [];
+    const side = (part: CellPart | undefined) =>
+      part ? { value: part.value, text: int(part.value) } : { value: null, text: '' };
+    return [figureRow(label, better, side(partA), side(partB))];
+  });
+}
+
+function figureRow(
+  label: string,
+  better: Figure['better'],
+  a: { value: number | null; text: string },
+  b: { value: number | null; text: string },
+): string[] {
+  const { change, relative } = judgeChange(a.value, b.value, better);
+  const shown = change === 'n/a' ? '' : relative === null ? 'from 0' : signedPct(relative);
+  const mark =
+    change === 'better' || change === 'worse' ? `**${change}**` : change === 'same' ? '≈' : '';
+  return [mdCell(label), better, mdCell(a.text), mdCell(b.text), shown, mark];
 }
 
 /** What differs between the runs besides the code: a reason to doubt a difference. */

@@ -1,6 +1,7 @@
 // The figures that decide between strategies: one definition each (what it
 // is, which way is better, how it is read off the summary), shared by the
 // comparison table of both reports and by `lab compare`.
+import type { LoadTotals } from '../loadgen/types.ts';
 import type { RunSummary, StrategySummary } from '../lab/run/summary.ts';
 import { int, NONE, num, pct } from './format.ts';
 import { memoryWhere, nodeKills, revocationStillOpen, worstRecovery } from './strategy-facts.ts';
@@ -12,6 +13,16 @@ export interface Cell {
   text: string;
   /** What the text needs to be read right (where it was measured, why it is a bound); shown smaller. */
   note?: string;
+  /** The counters a combined cell shows, each compared on its own by `lab compare`. */
+  parts?: CellPart[];
+}
+
+/** One counter of a combined cell. */
+export interface CellPart {
+  label: string;
+  value: number;
+  /** Left out of `lab compare` when 0 in both runs (a counter that is almost always 0). */
+  quiet?: boolean;
 }
 
 export interface Figure {
@@ -22,6 +33,35 @@ export interface Figure {
   /** How it was measured, in one sentence (shown under the table). */
   how: string;
   measure(strategy: StrategySummary, run: RunSummary): Cell;
+}
+
+/**
+ * The client's consistency counters over the whole load, shown as
+ * "sessions lost · stale reads · lost updates" so the column fits the page;
+ * doubled updates and 409 conflicts, almost always 0, as a note when not.
+ * Compared (best) on all failures together: a 409 is no failure, the
+ * client was told.
+ */
+function consistencyCell(totals: LoadTotals): Cell {
+  const { sessionsLost, staleReads, lostUpdates, doubledUpdates, conflicts } = totals;
+  const extra = [
+    doubledUpdates > 0 ? `${int(doubledUpdates)} doubled updates` : '',
+    conflicts > 0 ? `${int(conflicts)} conflicts (409)` : '',
+  ].filter(Boolean);
+  return {
+    ...cell(
+      sessionsLost + staleReads + lostUpdates + doubledUpdates,
+      [sessionsLost, staleReads, lostUpdates].map(int).join(' · '),
+      extra.join(', '),
+    ),
+    parts: [
+      { label: 'sessions lost (whole run)', value: sessionsLost },
+      { label: 'stale reads', value: staleReads },
+      { label: 'lost updates', value: lostUpdates },
+      { label: 'doubled updates', value: doubledUpdates, quiet: true },
+      { label: 'conflicts (409)', value: conflicts, quiet: true },
+    ],
+  };
 }
 
 function cell(value: number | null | undefined, text?: string, note?: string): Cell {
@@ -76,6 +116,13 @@ export const FIGURES: readonly Figure[] = [
     better: 'lower',
     how: 'Share of requests answered outside 2xx (409 conflicts included), failed or timed out.',
     measure: (s) => cell(s.errorRate, pct(s.errorRate)),
+  },
+  {
+    key: 'consistency',
+    label: 'sessions lost · stale reads · lost updates',
+    better: 'lower',
+    how: 'What the client saw go wrong over the whole measured load (each journey is the only writer of its cart, so it knows what it must see). Sessions lost: a 401 on a request sent while the journey held a session (it then logs in again). Stale reads: a cart version lower than one the session already saw. Lost updates: an accepted write whose effect the cart no longer shows (with parallel writes, accepted writes minus the versions the cart moved). A note adds doubled updates (the cart moved by more than the writes made) and 409 conflicts (a write refused and the client told so: not lost) when there were any. The best cell has the fewest failures in all (conflicts not counted).',
+    measure: (s) => consistencyCell(s.totals),
   },
   {
     key: 'nodeCpu',

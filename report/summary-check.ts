@@ -98,6 +98,8 @@ const Strategy = z.object({
     sessionsLost: count,
     staleReads: count,
     lostUpdates: count,
+    doubledUpdates: count,
+    conflicts: count,
     schedulingLagP99Ms: count,
   }),
   throughput: count,

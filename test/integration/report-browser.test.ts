@@ -144,6 +144,14 @@ describe('report.html in Chromium', () => {
         sessions: 1000,
       };
     }
+    // The widest consistency cell: every counter in the thousands, with its note.
+    Object.assign(run.strategies.at(-1)!.totals, {
+      sessionsLost: 1234,
+      staleReads: 1234,
+      lostUpdates: 12345,
+      doubledUpdates: 1234,
+      conflicts: 12345,
+    });
     await writeFile(path.join(dir, 'summary.json'), JSON.stringify(run));
     const { htmlPath } = await renderRun(dir);
     const page = await browser!.newPage({ viewport: { width: 1366, height: 900 } });

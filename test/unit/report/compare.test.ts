@@ -8,7 +8,14 @@ import {
   judgeChange,
 } from '../../../report/compare.ts';
 import { FIGURES } from '../../../report/figures.ts';
-import { cloneAs, fixtureCopy, fixtureSummary, loseSessions, strategyOf } from './fixture.ts';
+import {
+  cloneAs,
+  fixtureCopy,
+  fixtureSummary,
+  loseSessions,
+  loseUpdates,
+  strategyOf,
+} from './fixture.ts';
 
 /** The cells of a Markdown table row, trimmed. */
 function cells(line: string): string[] {
@@ -53,6 +60,23 @@ describe('lab compare', () => {
     assert.deepEqual([rateRow[1], rateRow[4], rateRow[5]], ['higher', '+50%', '**better**']);
     const p50Row = figureRow(markdown, name, label('p50'));
     assert.deepEqual([p50Row[4], p50Row[5]], ['0%', '≈']);
+  });
+
+  it('compares each consistency counter on its own and flags a change in one', () => {
+    const a = fixtureSummary();
+    const b = fixtureSummary();
+    const name = strategyOf(b, 'redis').strategy;
+    loseUpdates(strategyOf(b, 'redis'), 565);
+    strategyOf(b, 'redis').totals.conflicts = 9;
+    const markdown = compareSummaries(a, b, { a: 'A', b: 'B' });
+    const lost = figureRow(markdown, name, 'lost updates');
+    assert.deepEqual(lost.slice(1), ['lower', '0', '565', 'from 0', '**worse**']);
+    assert.deepEqual(figureRow(markdown, name, 'stale reads').slice(2), ['0', '0', '0%', '≈']);
+    assert.deepEqual(figureRow(markdown, name, 'conflicts (409)').slice(2, 4), ['0', '9']);
+    // Doubled updates were 0 in both runs: no row.
+    assert.doesNotMatch(markdown, /doubled updates/);
+    const back = compareSummaries(b, a, { a: 'B', b: 'A' });
+    assert.deepEqual(figureRow(back, name, 'lost updates').slice(4), ['-100%', '**better**']);
   });
 
   it('lists strategies present in one run only and claims whose verdict changed', () => {

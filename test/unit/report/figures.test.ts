@@ -77,6 +77,42 @@ describe('comparison figures', () => {
     });
   });
 
+  describe('sessions lost · stale reads · lost updates', () => {
+    it('shows the three counters of the whole run, and compares on all failures', () => {
+      const cookie = strategyOf(fixtureSummary(), 'cookie');
+      Object.assign(cookie.totals, { sessionsLost: 4, staleReads: 2, lostUpdates: 1565 });
+      const cell = measure('consistency', cookie);
+      assert.equal(cell.text, '4 · 2 · 1,565');
+      assert.equal(cell.value, 4 + 2 + 1565);
+      assert.equal(cell.note, undefined, 'no note without doubled updates or conflicts');
+      assert.deepEqual(
+        cell.parts?.map((part) => [part.label, part.value]),
+        [
+          ['sessions lost (whole run)', 4],
+          ['stale reads', 2],
+          ['lost updates', 1565],
+          ['doubled updates', 0],
+          ['conflicts (409)', 0],
+        ],
+      );
+    });
+
+    it('notes doubled updates and conflicts; a conflict is no failure', () => {
+      const cookie = strategyOf(fixtureSummary(), 'cookie');
+      Object.assign(cookie.totals, {
+        sessionsLost: 0,
+        staleReads: 0,
+        lostUpdates: 0,
+        doubledUpdates: 2,
+        conflicts: 30,
+      });
+      const cell = measure('consistency', cookie);
+      assert.equal(cell.text, '0 · 0 · 0');
+      assert.equal(cell.note, '2 doubled updates, 30 conflicts (409)');
+      assert.equal(cell.value, 2);
+    });
+  });
+
   it('averages the sessions lost over the node kills', () => {
     const sticky = strategyOf(fixtureSummary(), 'sticky');
     const kills = sticky.events.filter((event) => event.action === 'kill');

@@ -56,3 +56,10 @@ export function loseSessions(
     add(event.sessionsLostByNode);
   }
 }
+
+/** Records `n` more lost updates in the totals and the last second, so the summary stays consistent. */
+export function loseUpdates(strategy: StrategySummary, n: number): void {
+  strategy.totals.lostUpdates += n;
+  const last = strategy.timeline.at(-1);
+  if (last) last.lostUpdates += n;
+}

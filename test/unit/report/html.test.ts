@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { chartLibrary } from '../../../report/html/assets.ts';
 import { pageCharts, renderPage } from '../../../report/html/page.ts';
 import { renderRun } from '../../../report/render.ts';
 import { esc } from '../../../report/html/escape.ts';
 import { num } from '../../../report/format.ts';
-import { fixtureCopy, fixtureSummary, strategyOf } from './fixture.ts';
+import { fixtureCopy, fixtureSummary, loseUpdates, strategyOf } from './fixture.ts';
 
 const HOSTILE = '</script><script>alert(1)</script><img src=x onerror=alert(2)>';
 
@@ -15,6 +15,19 @@ function dataBlock(html: string): { charts: { id: string; markers: { label: stri
   const match = /<script type="application\/json" id="report-data">([\s\S]*?)<\/script>/.exec(html);
   assert.ok(match, 'the page carries its data in one JSON block');
   return JSON.parse(match[1]!) as ReturnType<typeof dataBlock>;
+}
+
+/** The comparison table of a page: header texts and, per strategy, each cell's first line (its note left out). */
+function comparisonCells(html: string): { head: string[]; rows: Map<string, string[]> } {
+  const tableHtml = /<table class="comparison">([\s\S]*?)<\/table>/.exec(html)?.[1] ?? '';
+  const text = (cell: string) =>
+    cell.replace(/<div class="note">[\s\S]*$/, '').replace(/<[^>]+>/g, '');
+  const head = [...tableHtml.matchAll(/<th[^>]*>([\s\S]*?)<\/th>/g)].map((m) => text(m[1]!));
+  const body = tableHtml.split('<tbody>')[1] ?? '';
+  const rows = [...body.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((row) =>
+    [...row[1]!.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((m) => text(m[1]!)),
+  );
+  return { head, rows: new Map(rows.map((row) => [row[0] ?? '', row])) };
 }
 
 describe('report.html', () => {
@@ -96,6 +109,36 @@ describe('report.html', () => {
       );
     }
     assert.doesNotMatch(html, /in none server-side/);
+  });
+
+  it('shows lost updates in the comparison, and explains the consistency counters', async () => {
+    const run = fixtureSummary();
+    loseUpdates(strategyOf(run, 'redis'), 565);
+    const copy = await fixtureCopy();
+    try {
+      await writeFile(path.join(copy, 'summary.json'), JSON.stringify(run));
+      const page = await readFile((await renderRun(copy)).htmlPath, 'utf8');
+      const { head, rows } = comparisonCells(page);
+      const column = head.findIndex((label) => label.includes('lost updates'));
+      assert.ok(column > 0, `a column names lost updates: ${head.join(' | ')}`);
+      const order = head[column]!.split(' · ');
+      for (const strategy of run.strategies) {
+        const shown = rows.get(strategy.strategy)?.[column]?.split(' · ') ?? [];
+        assert.equal(
+          shown[order.indexOf('lost updates')],
+          String(strategy.totals.lostUpdates),
+          strategy.strategy,
+        );
+        assert.equal(shown[order.indexOf('sessions lost')], String(strategy.totals.sessionsLost));
+      }
+      const how = /How each figure is measured<\/summary>([\s\S]*?)<\/details>/.exec(page)?.[1];
+      assert.ok(how, 'the page says how each figure is measured');
+      assert.match(how, /Sessions lost: a 401 on a request sent while the journey held a session/);
+      assert.match(how, /Stale reads: a cart version lower than one the session already saw/);
+      assert.match(how, /Lost updates: an accepted write whose effect the cart no longer shows/);
+    } finally {
+      await rm(copy, { recursive: true, force: true });
+    }
   });
 
   it("splits each event's errors and lost sessions by node", () => {
