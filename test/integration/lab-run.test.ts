@@ -272,6 +272,44 @@ describe('lab run', function () {
     });
   });
 
+  it('plays network faults and a timed pause during the load, and measures them', async () => {
+    const file = await scenarioFile('it-network', {
+      strategies: ['redis'],
+      load: { rate: 8, durationS: 8, warmupS: 0, steps: 10, thinkMs: 80 },
+      chaos: [
+        {
+          at: '1s',
+          action: 'network',
+          target: 'node-1->redis',
+          fault: 'latency',
+          ms: 200,
+          for: '2s',
+        },
+        { at: '3.5s', action: 'pause', target: 'node-3', for: '1s' },
+        { at: '5s', action: 'network', target: 'redis', fault: 'down', for: '1.5s' },
+      ],
+      probes: { enabled: false },
+    });
+    const runsDir = path.join(dir, 'network-runs');
+    const result = await lab(['run', file, '--out', runsDir]);
+    assert.equal(result.code, 0, result.stderr + result.stdout);
+    const runDir = await onlyRun(runsDir);
+    const redis = strategy(await summaryOf(runDir), 'redis:cas');
+    const [latency, pause, down] = redis.events;
+    assert.equal(latency?.status, 'done', latency?.detail);
+    assert.match(latency.detail, /latency 200 ms on node-1->redis/);
+    // The slowed link shows in the latency of the seconds it held (p99 of those seconds).
+    const slowed = redis.timeline.slice(1, 3).map((point) => point.p99Ms ?? 0);
+    assert.ok(Math.max(...slowed) >= 200, `p99 while node-1's link was slow: ${slowed.join(', ')}`);
+    assert.equal(pause?.status, 'done', pause?.detail);
+    assert.match(pause.detail, /paused for 1000 ms, then resumed/);
+    assert.equal(down?.status, 'done', down?.detail);
+    assert.ok(down.errors > 0, 'the store out of reach: users see errors');
+    assert.ok((redis.totals.errorsByKind['503'] ?? 0) > 0, 'answered 503, fast, not hung');
+    assert.ok(redis.processes.some((process) => process.name === 'toxiproxy'));
+    assert.deepEqual(await processesMentioning(runDir), []);
+  });
+
   it('reports lost updates under last-write-wins and none under compare-and-set', async () => {
     const file = await scenarioFile('it-concurrency', {
       strategies: ['redis:lww', 'redis:cas'],
