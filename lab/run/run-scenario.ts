@@ -75,7 +75,14 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
         notMeasured.push({ strategy, error: message });
       }
     } finally {
-      const events = await strategyEvents(runDir, strategy);
+      const measured = strategies.find((entry) => entry.strategy === strategy);
+      // What each event did to the users goes beside the event itself, for readers of the log alone.
+      const effects = (measured?.events ?? []).map((effect) => ({
+        strategy,
+        type: 'effect',
+        ...effect,
+      }));
+      const events = [...(await strategyEvents(runDir, strategy)), ...effects];
       if (events.length > 0) {
         await appendFile(
           eventsFile,

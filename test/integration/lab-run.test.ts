@@ -201,6 +201,8 @@ describe('lab run', function () {
           mine.some((event) => event.action === 'load-start'),
           name,
         );
+        const effect = mine.find((event) => event.type === 'effect' && event.action === 'kill');
+        assert.equal(typeof effect?.sessionsLost, 'number', `${name}: the kill's effect is logged`);
       }
     });
 
