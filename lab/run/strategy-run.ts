@@ -12,14 +12,13 @@ import { parseStrategyChoice } from '../strategy-config.ts';
 import { stopServices } from '../strategy-services.ts';
 import { switchStrategy } from '../strategy-switch.ts';
 import { startTopology, stopTopology } from '../topology.ts';
-import { playTimeline, type TimelineEvent } from './chaos-timeline.ts';
 import { eventEffects } from './event-effects.ts';
 import { readSeries, startLoadgen } from './loadgen-process.ts';
+import { runMeasuredLoad } from './measured-load.ts';
 import { runProbes } from './probes/index.ts';
-import { Sampler, topologyProcesses } from './sampler.ts';
 import type { Scenario } from './scenario-schema.ts';
 import { summarizeStrategy } from './summarize-strategy.ts';
-import type { ProbeResults, ProcessSeries, StrategySummary } from './summary.ts';
+import type { ProbeResults, StrategySummary } from './summary.ts';
 
 export interface StrategyRunContext {
   scenario: Scenario;
@@ -107,76 +106,25 @@ async function measure(
 ): Promise<StrategySummary> {
   const { scenario, strategy, runDir, signal, progress } = context;
   const loadDir = path.join(runDir, 'load');
-  // Known once the generator is spawned, which happens after the sampler is set up.
-  const loadgen: { pid?: number } = {};
-  const sampler = new Sampler(state, [
-    ...topologyProcesses(state),
-    { name: 'loadgen', kind: 'loadgen', pid: () => loadgen.pid },
-  ]);
   progress(
     `${strategy}: load ${scenario.load.durationS} s${scenario.chaos.length > 0 ? `, ${scenario.chaos.length} chaos steps` : ''}`,
   );
   await recordEvent(stateDir, { type: 'control', action: 'load-start', strategy });
-  const load = await startLoadgen(config, loadDir, slug, (point) =>
-    context.onSecond(point, 'load'),
-  );
-  loadgen.pid = load.pid;
-  const stopLoad = () => load.stop();
-  signal.addEventListener('abort', stopLoad, { once: true });
-  if (signal.aborted) load.stop();
-  // Ends the chaos steps still pending when the load fails: none may outlive this strategy.
-  const timelineStop = new AbortController();
-  let timeline: Promise<TimelineEvent[]> | undefined;
-  let startedAtMs = Date.now();
-  let outcome: Awaited<typeof load.done>;
-  let processes: ProcessSeries[] = [];
-  let events: TimelineEvent[] = [];
-  try {
-    // Chaos steps and samples are timed from the load's own t = 0, not from the spawn
-    // (the generator takes ~0.2 s to start): `at: 3s` means 3 s into the load.
-    await load.started.catch(async (error: unknown) => {
-      await load.done; // its error says why the generator ended (no totals, bad config)
-      throw error;
-    });
-    startedAtMs = Date.now();
-    const loadStart = performance.now();
-    await sampler.start();
-    timeline = playTimeline(scenario.chaos, {
-      stateDir,
-      state,
-      loadStart,
-      signal: AbortSignal.any([signal, timelineStop.signal]),
-      // A process started by a step is measured from when it serves: its start-up is no request's cost.
-      onStarted: (target) => void sampler.rebaseline(target),
-    });
-    outcome = await load.done;
-  } catch (error) {
-    timelineStop.abort();
-    load.stop();
-    throw error;
-  } finally {
-    signal.removeEventListener('abort', stopLoad);
-    processes = await sampler.stop();
-    if (timeline) events = await timeline;
-  }
+  const load = await runMeasuredLoad({
+    state,
+    stateDir,
+    config,
+    chaos: scenario.chaos,
+    loadDir,
+    name: slug,
+    signal,
+    onSecond: (point) => context.onSecond(point, 'load'),
+  });
   await recordEvent(stateDir, { type: 'control', action: 'load-end', strategy });
   signal.throwIfAborted();
 
-  const { totals, exitCode } = outcome;
-  // What is left between the generator's t = 0 and ours: the pipe's delay, a few ms.
-  const offsetMs = totals.startedAtMs - startedAtMs;
-  const aligned = events.map((event) => ({
-    ...event,
-    tMs: event.tMs - offsetMs,
-    endMs: event.endMs - offsetMs,
-  }));
   const series = await readSeries(loadDir, slug);
-  const effects = eventEffects(
-    aligned,
-    series,
-    sampler.changes.map((change) => ({ ...change, tMs: change.tMs - offsetMs })),
-    totals.startedAtMs,
-  );
+  const effects = eventEffects(load.events, series, load.changes, load.totals.startedAtMs);
   let probes: ProbeResults = {};
   if (scenario.probes.enabled) {
     progress(`${strategy}: claim probes`);
@@ -190,12 +138,12 @@ async function measure(
   return summarizeStrategy({
     strategy,
     scenario,
-    totals,
+    totals: load.totals,
     series,
-    processes,
+    processes: load.processes,
     events: effects,
     probes,
-    loadgenExitCode: exitCode,
+    loadgenExitCode: load.exitCode,
   });
 }
 
