@@ -30,7 +30,14 @@ export class Recorder {
 
   request(end: RequestEnd): void {
     this.#series.request(this.#second(), end);
-    if (end.latencyMs !== undefined) this.#totals.latencies.push(end.latencyMs);
+    if (end.latencyMs !== undefined) this.#totals.answered(end.latencyMs, end.route);
+  }
+
+  /** A session's 2xx answer after its login, from its home node or not. */
+  pinned(onHome: boolean): void {
+    const t = this.#second();
+    this.#series.count(t, 'pinnedTotal');
+    if (onHome) this.#series.count(t, 'pinnedServed');
   }
 
   count(name: CounterName, n = 1): void {

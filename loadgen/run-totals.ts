@@ -1,9 +1,10 @@
 // The whole run, summed from the very points the series carries, so totals
 // and timeline always agree; latencies and lags are kept whole for exact
 // percentiles.
+import { ROUTES, type RouteName } from './routes.ts';
 import { addTo, COUNTERS, type CounterName } from './second-series.ts';
 import { quantile, round2, Samples } from './samples.ts';
-import type { LoadTotals, SecondPoint } from './types.ts';
+import type { LoadTotals, RouteLatency, SecondPoint } from './types.ts';
 
 export interface WireBytes {
   sent: number;
@@ -13,6 +14,7 @@ export interface WireBytes {
 export class RunTotals {
   readonly latencies = new Samples(4096);
   readonly lags = new Samples(1024);
+  readonly #byRoute = new Map<RouteName, Samples>(ROUTES.map((route) => [route, new Samples()]));
   sessionsStarted = 0;
   #requests = 0;
   #errors = 0;
@@ -25,6 +27,12 @@ export class RunTotals {
     number
   >;
 
+  /** An answered request's latency, in the whole run's and in its route's samples. */
+  answered(latencyMs: number, route: RouteName | undefined): void {
+    this.latencies.push(latencyMs);
+    if (route !== undefined) this.#byRoute.get(route)?.push(latencyMs);
+  }
+
   add(point: SecondPoint): void {
     this.#requests += point.requests;
     this.#errors += point.errors;
@@ -34,7 +42,7 @@ export class RunTotals {
     for (const [node, n] of Object.entries(point.sessionsLostByNode)) {
       addTo(this.#sessionsLostByNode, node, n);
     }
-    for (const name of COUNTERS) this.#counters[name] += point[name];
+    for (const name of COUNTERS) this.#counters[name] += point[name] ?? 0;
   }
 
   build(startedAtMs: number, elapsedMs: number, bytes: WireBytes): LoadTotals {
@@ -60,6 +68,14 @@ export class RunTotals {
       bytesSent: bytes.sent,
       bytesReceived: bytes.received,
       schedulingLagP99Ms: quantile(lags, 0.99) ?? 0,
+      latencyByRoute: Object.fromEntries(
+        [...this.#byRoute].map(([route, samples]) => [route, routeLatency(samples)]),
+      ),
     };
   }
+}
+
+function routeLatency(samples: Samples): RouteLatency {
+  const sorted = samples.sorted();
+  return { count: sorted.length, p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99) };
 }

@@ -1,6 +1,7 @@
 // Second-by-second aggregation: each request counts in the second in which
 // it ended, each event (journey started, session lost...) in the second it
 // happened. Pure: the caller says which second; a bucket is taken once.
+import type { RouteName } from './routes.ts';
 import { quantile, Samples } from './samples.ts';
 import type { SecondPoint } from './types.ts';
 
@@ -17,6 +18,8 @@ export const COUNTERS = [
   'relogins',
   'refreshes',
   'refreshFailures',
+  'pinnedServed',
+  'pinnedTotal',
 ] as const satisfies readonly (keyof SecondPoint)[];
 
 export type CounterName = (typeof COUNTERS)[number];
@@ -31,6 +34,8 @@ export interface RequestEnd {
   servedBy: string | undefined;
   /** For an error: the node that caused it (see SecondPoint.errorsByNode). */
   errorNode?: string | undefined;
+  /** Which route it was, for the latency per route of the totals. */
+  route?: RouteName | undefined;
 }
 
 class Bucket {

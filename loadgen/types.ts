@@ -80,6 +80,14 @@ export interface SecondPoint {
   /** jwt: refreshes made, and refreshes refused. */
   refreshes: number;
   refreshFailures: number;
+  /**
+   * 2xx answers to a session's requests after its login that came from the
+   * session's home node (the one that answered its login; a relogin gives a
+   * new home), of all such answers: under sticky both must match. Always
+   * written by this generator; optional because older runs lack them.
+   */
+  pinnedServed?: number;
+  pinnedTotal?: number;
 }
 
 export interface LoadTotals {
@@ -110,4 +118,20 @@ export interface LoadTotals {
   bytesReceived: number;
   /** How late the generator started work it had scheduled (p99, ms): large means the client was the bottleneck. */
   schedulingLagP99Ms: number;
+  /** Sums of SecondPoint.pinnedServed / pinnedTotal; optional because older runs lack them. */
+  pinnedServed?: number;
+  pinnedTotal?: number;
+  /**
+   * Latency of the answered requests (any status) per route: `login`, `me`,
+   * `cart`, `add-item`, `refresh`, `logout` (loadgen/routes.ts), each always
+   * present. Optional because older runs lack it.
+   */
+  latencyByRoute?: Record<string, RouteLatency>;
+}
+
+/** One route's answered requests and their latency, ms; p50/p99 null when none was answered. */
+export interface RouteLatency {
+  count: number;
+  p50: number | null;
+  p99: number | null;
 }

@@ -8,6 +8,7 @@ import { CartTracker, type Verdict } from './consistency.ts';
 import { CookieJar } from './cookie-jar.ts';
 import { RequestFailed, type LoadClient } from './http-client.ts';
 import type { Recorder } from './recorder.ts';
+import { routeOf } from './routes.ts';
 
 /** The demo password every node accepts by default. */
 export const PASSWORD = 'secret';
@@ -22,7 +23,8 @@ export interface UserContext {
 }
 
 export type Outcome =
-  | { kind: 'answer'; status: number; body: string }
+  /** `servedBy`: X-Served-By of the answer, `none` when absent. */
+  | { kind: 'answer'; status: number; body: string; servedBy: string }
   /** No answer: network error or timeout (`code`). */
   | { kind: 'failed'; code: string }
   /** Not sent, or cut short, because the load is over. */
@@ -54,9 +56,14 @@ function header(value: string | string[] | undefined): string | undefined {
   return text === undefined || text === '' ? undefined : text;
 }
 
+/** True when X-Served-By names a node, not the balancer answering itself or nothing. */
+function isNode(servedBy: string): boolean {
+  return servedBy !== 'balancer' && servedBy !== 'none';
+}
+
 /** The node an error answer came from: the node itself, or the last one the balancer tried. */
 export function errorNode(servedBy: string, upstreamTried: string | undefined): string {
-  if (servedBy !== 'balancer' && servedBy !== 'none') return servedBy;
+  if (isNode(servedBy)) return servedBy;
   return upstreamTried?.split(',').pop()?.trim() || 'none';
 }
 
@@ -82,6 +89,8 @@ export class VirtualUser {
   #refreshing: Promise<void> | undefined;
   /** The node that last answered this session with a 2xx: under sticky, the node it is pinned to. */
   #lastNode = 'none';
+  /** The node that answered this session's login: where sticky must keep it (C5). */
+  #home: string | undefined;
 
   constructor(name: string, context: UserContext) {
     this.name = name;
@@ -119,6 +128,7 @@ export class VirtualUser {
     if (outcome.kind !== 'answer' || outcome.status !== 200) return false;
     this.#tokens.clear();
     this.#tokens.take(tokenBody(outcome), performance.now());
+    this.#home = isNode(outcome.servedBy) ? outcome.servedBy : undefined;
     this.#held = true;
     this.#generation += 1;
     const { recorder } = this.#context;
@@ -134,6 +144,7 @@ export class VirtualUser {
   async logout(): Promise<void> {
     await this.request('POST', '/logout');
     this.#held = false;
+    this.#home = undefined;
     this.#tokens.clear();
   }
 
@@ -190,6 +201,8 @@ export class VirtualUser {
     }
     const generation = this.#generation;
     const held = this.#held;
+    const home = this.#home;
+    const route = routeOf(method, path);
     let answer;
     try {
       answer = await client.send({ method, path, headers, body });
@@ -197,7 +210,7 @@ export class VirtualUser {
       if (!(error instanceof RequestFailed)) throw error;
       // Cut by an interrupted run: neither the system's answer nor its failure.
       if (error.aborted) return { kind: 'stopped' };
-      recorder.request({ latencyMs: undefined, errorKind: error.code, servedBy: undefined });
+      recorder.request({ latencyMs: undefined, errorKind: error.code, servedBy: undefined, route });
       return { kind: 'failed', code: error.code };
     }
     const { status } = answer;
@@ -210,18 +223,24 @@ export class VirtualUser {
       errorKind: ok ? undefined : String(status),
       servedBy,
       errorNode: ok ? undefined : errorNode(servedBy, header(answer.headers['x-upstream-tried'])),
+      route,
     });
-    if (ok && servedBy !== 'balancer' && servedBy !== 'none') this.#lastNode = servedBy;
+    if (ok && isNode(servedBy)) this.#lastNode = servedBy;
+    // Only answers within the session the request was sent in: a relogin meanwhile has a new home.
+    if (ok && held && home !== undefined && route !== 'login' && generation === this.#generation) {
+      recorder.pinned(servedBy === home);
+    }
     if (status === 409 && answer.body.includes('CART_CONFLICT')) recorder.count('conflicts');
     if (status === 401 && held && generation === this.#generation && this.#held) {
       this.#sessionLost();
     }
-    return { kind: 'answer', status, body: answer.body };
+    return { kind: 'answer', status, body: answer.body, servedBy };
   }
 
   #sessionLost(): void {
     this.#context.recorder.sessionLost(this.#lastNode);
     this.#lastNode = 'none';
+    this.#home = undefined;
     this.#held = false;
     this.#lost = true;
     this.#tokens.clear();

@@ -167,6 +167,53 @@ export function unexplainedLosses(strategy: StrategySummary): {
   return { count: Object.values(byNode).reduce((sum, count) => sum + count, 0), byNode };
 }
 
+/** A session's answers from its home node (the one that answered its login), of all after login. */
+export interface PinnedShare {
+  served: number;
+  total: number;
+  share: number;
+  /** True when seconds inside event windows were left out. */
+  outsideEvents: boolean;
+}
+
+/**
+ * The share of a session's 2xx answers after login that its home node gave,
+ * over the seconds outside every event's window (a fault moves sessions on
+ * purpose), or over the whole run when nothing was left out. Undefined when
+ * the summary predates the count or no such answer fell outside the windows.
+ */
+export function pinnedShare(strategy: StrategySummary): PinnedShare | undefined {
+  const windows = strategy.events
+    .filter((event) => event.windowS > 0)
+    // `t` is rounded to 0.1 s: start a second early rather than count the event's own second.
+    .map((event) => ({
+      from: Math.floor(event.t - 0.05),
+      to: Math.floor(event.t) + event.windowS,
+    }));
+  let served = 0;
+  let total = 0;
+  let outsideEvents = false;
+  for (const point of strategy.timeline) {
+    if (point.pinnedServed === undefined || point.pinnedTotal === undefined) return undefined;
+    if (windows.some(({ from, to }) => point.t >= from && point.t < to)) {
+      outsideEvents = true;
+      continue;
+    }
+    served += point.pinnedServed;
+    total += point.pinnedTotal;
+  }
+  return total === 0 ? undefined : { served, total, share: served / total, outsideEvents };
+}
+
+/** One route's latency over the load; undefined when the summary predates it or none was answered. */
+export function routeLatency(
+  strategy: StrategySummary,
+  route: string,
+): { count: number; p50: number | null; p99: number | null } | undefined {
+  const found = strategy.totals.latencyByRoute?.[route];
+  return found && found.count > 0 ? found : undefined;
+}
+
 /** Where the memory probe measured, as a phrase: `none server-side` reads "nothing server-side". */
 export function memoryWhere(
   probe: NonNullable<StrategySummary['probes']['memoryPerThousandSessions']>,

@@ -2,7 +2,7 @@
 // the fields the report reads, so an older or hand-edited file fails with
 // the path of the first bad field instead of a TypeError deep in a chart.
 // Fields added after the first runs (per-node counts, event status, probe
-// errors) are optional here: the report says "not known" without them.
+// errors, answers from each session's node, latency per route) are optional here: the report says "not known" without them.
 import { z } from 'zod';
 import { SUMMARY_SCHEMA_VERSION, type RunSummary } from '../lab/run/summary.ts';
 
@@ -29,6 +29,8 @@ const SecondPoint = z.object({
   sessionsLost: count,
   staleReads: count,
   lostUpdates: count,
+  pinnedServed: later(count),
+  pinnedTotal: later(count),
 });
 
 const Event = z.object({
@@ -101,6 +103,9 @@ const Strategy = z.object({
     doubledUpdates: count,
     conflicts: count,
     schedulingLagP99Ms: count,
+    pinnedServed: later(count),
+    pinnedTotal: later(count),
+    latencyByRoute: later(z.record(z.string(), z.object({ count, p50: maybe, p99: maybe }))),
   }),
   throughput: count,
   errorRate: count,

@@ -1,5 +1,5 @@
 // C4-C8: what server-side sessions cost and what happens when a part dies.
-import type { EventEffect, StrategySummary } from '../../lab/run/summary.ts';
+import type { EventEffect, RunSummary, StrategySummary } from '../../lab/run/summary.ts';
 import { int, num, pct } from '../format.ts';
 import {
   before,
@@ -12,7 +12,9 @@ import {
   nodeKills,
   nodeShares,
   ofFamily,
+  pinnedShare,
   unexplainedLosses,
+  type PinnedShare,
 } from '../strategy-facts.ts';
 import { first, notMeasured, serverSessions, side, type Judgement, type Rule } from './rule.ts';
 
@@ -48,29 +50,73 @@ export const c4: Rule = (run) => {
   };
 };
 
+/** C5: under sticky, a session's home node must give at least this share of its answers. */
+const PINNED_SHARE = 0.99;
+
 /**
- * C5: under sticky, with node-local sessions, any request that reaches
- * another node loses its session; so no lost session beyond those pinned to
- * a node a fault had just hit means every client stayed on its node.
+ * C5: measured directly where the generator counted each session's answers
+ * from its home node (pinnedShare); older summaries fall back to the lost
+ * sessions no fault explains (with node-local sessions, a request that
+ * reaches another node loses its session).
  */
 export const c5: Rule = (run) => {
   const sticky = first(run, 'sticky');
   if (!sticky || sticky.totals.requests === 0) return notMeasured('sticky was not in this run');
+  const pinned = pinnedShare(sticky);
+  return pinned ? pinnedJudgement(run, sticky, pinned) : lossesJudgement(sticky);
+};
+
+const SPREAD_NOTE =
+  'The spread follows the clients, not the requests, so uneven clients skew the load.';
+
+function spreadText(sticky: StrategySummary): string {
+  const shares = nodeShares(sticky)
+    .map((share) => `${share.node} ${pct(share.share)}`)
+    .join(', ');
+  return `requests per node: ${shares}; skew (busiest / mean) ${num(loadSkew(sticky))}`;
+}
+
+function pinnedJudgement(run: RunSummary, sticky: StrategySummary, pinned: PinnedShare): Judgement {
+  const scope = pinned.outsideEvents ? 'outside chaos windows' : 'whole run';
+  const contrast = run.strategies
+    .filter((s) => family(s.strategy) !== 'sticky')
+    .flatMap((s) => {
+      const share = pinnedShare(s);
+      return share ? [`${s.strategy} ${pct(share.share)}`] : [];
+    });
+  const nodes = run.load.nodes;
+  const measured =
+    `sticky: the node that answered the login served ${pct(pinned.share)} of the session's later answers (${int(pinned.served)} of ${int(pinned.total)}, ${scope})` +
+    (contrast.length > 0
+      ? `; round-robin for contrast: ${contrast.join(', ')}${nodes > 0 ? ` (1 of ${int(nodes)} nodes: ${pct(1 / nodes)})` : ''}`
+      : '') +
+    `; ${spreadText(sticky)}`;
+  const why =
+    `Rule: holds when, under sticky, the node that answered a session's login served at least ${pct(PINNED_SHARE)} of the session's later successful answers, as the load generator read X-Served-By (seconds in a chaos event's window left out: a fault moves sessions on purpose). ` +
+    "The other strategies run the balancer's normal algorithm (round-robin), as a client without session info gets it: there the same share is about one in the number of nodes. " +
+    SPREAD_NOTE;
+  if (pinned.share >= PINNED_SHARE) return { verdict: 'holds', measured, why };
+  return {
+    verdict: 'does not hold',
+    measured,
+    why: `${why} ${int(pinned.total - pinned.served)} answers came from another node.`,
+  };
+}
+
+/** Older summaries: no lost session beyond those a node fault explains means every client stayed on its node. */
+function lossesJudgement(sticky: StrategySummary): Judgement {
   const lost = unexplainedLosses(sticky);
-  const skew = loadSkew(sticky);
   const where = lost.byNode ? countsText(lost.byNode) : '';
   const counted = lost.byNode
     ? `sessions lost not explained by a node fault: ${int(lost.count)}${where ? ` (pinned to ${where})` : ''}`
     : `sessions lost outside chaos windows: ${int(lost.count)}`;
-  const measured = `requests per node: ${nodeShares(sticky)
-    .map((share) => `${share.node} ${pct(share.share)}`)
-    .join(', ')}; skew (busiest / mean) ${num(skew)}; ${counted}`;
+  const measured = `${spreadText(sticky)}; ${counted}`;
   const why =
     "Sessions live in node memory, so a client sent to another node loses its session: holds when every lost session was pinned to a node that a fault (kill, restart, stop, pause, drain, a network fault) had hit, within that fault's window" +
     (lost.byNode
       ? ''
       : ' (this summary has no per-node counts: every loss outside chaos windows counts)') +
-    '. The spread follows the clients, not the requests, so uneven clients skew the load.';
+    `. This summary predates the direct count of answers from each session's node. ${SPREAD_NOTE}`;
   return lost.count === 0
     ? { verdict: 'holds', measured, why }
     : {
@@ -78,7 +124,7 @@ export const c5: Rule = (run) => {
         measured,
         why: `${why} ${int(lost.count)} were lost otherwise: some requests left their node.`,
       };
-};
+}
 
 /** What one sticky node kill did to the sessions pinned to that node, in words. */
 function killLine(sticky: StrategySummary, kill: EventEffect) {

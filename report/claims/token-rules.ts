@@ -1,6 +1,7 @@
 // C9-C14: what people say about tokens (the jwt strategy).
+import type { StrategySummary } from '../../lab/run/summary.ts';
 import { int, num } from '../format.ts';
-import { memoryWhere, probeFailure, revocationStillOpen } from '../strategy-facts.ts';
+import { memoryWhere, probeFailure, revocationStillOpen, routeLatency } from '../strategy-facts.ts';
 import { first, notMeasured, serverSessions, side, type Rule } from './rule.ts';
 
 /** Below this jwt keeps (next to) nothing per session: under one byte each. */
@@ -101,18 +102,38 @@ export const c11: Rule = (run) => {
   };
 };
 
+/** The refreshes' latency during the load beside GET /me's, or '' when none was answered. */
+function refreshLatencyText(jwt: StrategySummary): string {
+  const refresh = routeLatency(jwt, 'refresh');
+  if (!refresh) return '';
+  const me = routeLatency(jwt, 'me');
+  return (
+    `refresh latency p50 ${num(refresh.p50)} ms, p99 ${num(refresh.p99)} ms over ${int(refresh.count)} refreshes` +
+    (me ? ` (GET /me p50 ${num(me.p50)} ms)` : '')
+  );
+}
+
 /** C12 holds when a refresh costs store operations. */
 export const c12: Rule = (run) => {
   const jwt = first(run, 'jwt');
   const ops = jwt?.probes.storeOpsPerRefresh;
+  const latency = jwt ? refreshLatencyText(jwt) : '';
   if (!jwt || ops === undefined) {
     return notMeasured(
       `needs jwt in the run with the refresh probe${probeFailure(jwt, 'storeOpsPerRefresh')}`,
+      latency || undefined,
     );
   }
-  const measured = `${num(ops)} store operations per refresh; ${int(jwt.totals.refreshes)} refreshes during the load`;
+  const measured =
+    `${num(ops)} store operations per refresh; ${int(jwt.totals.refreshes)} refreshes during the load` +
+    (latency ? `; ${latency}` : '');
   const why =
-    'Rule: holds when a refresh costs at least one store operation. Refresh latency is not in this run summary.';
+    'Rule: holds when a refresh costs at least one store operation.' +
+    (latency
+      ? " Its latency beside GET /me's (a token check and one cart read under jwt) shows what the refresh's store round trips add."
+      : jwt.totals.latencyByRoute
+        ? ' No refresh was answered during the load, so its latency is not known: journeys must outlast the access token (scenario revocation).'
+        : ' Refresh latency is not in this run summary.');
   return ops > 0
     ? {
         verdict: 'holds',

@@ -1,7 +1,8 @@
 // One strategy over time: its charts (with every event marked), how its
 // requests spread over nodes, what each event did, its thresholds.
 import type { EventEffect, StrategySummary } from '../../lab/run/summary.ts';
-import { int, NONE, num, pct } from '../format.ts';
+import { ROUTE_REQUESTS, ROUTES } from '../../loadgen/routes.ts';
+import { byName, int, NONE, num, pct } from '../format.ts';
 import { countsText, happened, lostByNode, nodeShares } from '../strategy-facts.ts';
 import type { ChartSpec } from './chart-specs.ts';
 import { esc } from './escape.ts';
@@ -30,7 +31,7 @@ ${charts.map((chart) => `<div class="chart" id="${esc(chart.id)}" data-chart></d
 </div>
 <h4>Share of requests per node</h4>
 ${sharesBars(strategy)}
-<h4>Events</h4>
+${routesTable(strategy)}<h4>Events</h4>
 ${eventsTable(strategy)}
 <h4>Probes</h4>
 ${probesList(strategy)}
@@ -49,6 +50,40 @@ function sharesBars(strategy: StrategySummary): string {
       `<span>${esc(node)}</span><div class="bar" style="width:${((share / top) * 100).toFixed(1)}%"></div><span class="num">${esc(pct(share))} (${esc(int(strategy.totals.servedBy[node]))})</span>`,
   );
   return `<div class="shares">${rows.join('')}</div>`;
+}
+
+/** Latency per route, for summaries that have it: a refresh or a login next to the reads. */
+function routesTable(strategy: StrategySummary): string {
+  const byRoute = strategy.totals.latencyByRoute;
+  if (!byRoute) return '';
+  const known: readonly string[] = ROUTES;
+  const names = [
+    ...ROUTES.filter((route) => byRoute[route]),
+    ...Object.keys(byRoute)
+      .filter((route) => !known.includes(route))
+      .sort(byName),
+  ];
+  const rows = names.flatMap((route) => {
+    const { count, p50, p99 } = byRoute[route]!;
+    if (count === 0) return [];
+    const request = (ROUTE_REQUESTS as Record<string, string | undefined>)[route];
+    return [
+      [
+        esc(route) + (request ? `<div class="note">${esc(request)}</div>` : ''),
+        esc(int(count)),
+        esc(num(p50)),
+        esc(num(p99)),
+      ],
+    ];
+  });
+  const heading = '<h4>Latency per route</h4>\n';
+  if (rows.length === 0) return `${heading}<p class="muted">No request was answered.</p>\n`;
+  const n = (label: string) => ({ label, numeric: true });
+  return (
+    heading +
+    table([{ label: 'route' }, n('requests'), n('p50 ms'), n('p99 ms')], rows) +
+    '<p class="muted">Requests answered (any status), as the client timed them; routes without an answer are left out.</p>\n'
+  );
 }
 
 function eventsTable(strategy: StrategySummary): string {

@@ -160,6 +160,24 @@ describe('loadgen: the load generator process against a real topology', function
     assert.ok(totals.bytesSent > 0 && totals.bytesReceived > 0);
     assert.ok(totals.latencyMs.p99 !== null && totals.latencyMs.p99 < 2000);
     assert.ok(totals.elapsedMs >= 3000 && totals.elapsedMs < 5000, `elapsed ${totals.elapsedMs}`);
+    // C5 measured: under sticky every answer after login comes from the login's node.
+    assert.ok(totals.pinnedTotal! > 30, `pinned total ${totals.pinnedTotal}`);
+    assert.equal(totals.pinnedServed, totals.pinnedTotal);
+    const byRoute = totals.latencyByRoute!;
+    assert.deepEqual(Object.keys(byRoute), [
+      'login',
+      'me',
+      'cart',
+      'add-item',
+      'refresh',
+      'logout',
+    ]);
+    assert.equal(
+      Object.values(byRoute).reduce((sum, route) => sum + route.count, 0),
+      totals.requests,
+    );
+    assert.equal(byRoute.login!.count, totals.sessionsStarted);
+    assert.equal(byRoute.refresh!.count, 0, 'no token to refresh under sticky');
   });
 
   const concurrency = (strategy: string) => ({
@@ -186,6 +204,9 @@ describe('loadgen: the load generator process against a real topology', function
     assert.ok(totals.lostUpdates > 0, `lost updates ${totals.lostUpdates}`);
     assert.equal(totals.sessionsLost, 0);
     assert.equal(totals.errors, 0, JSON.stringify(totals.errorsByKind));
+    // Round-robin over 3 nodes: about a third of a session's answers come from its login's node.
+    const share = totals.pinnedServed! / totals.pinnedTotal!;
+    assert.ok(totals.pinnedTotal! > 20 && share < 0.6, `pinned ${share} of ${totals.pinnedTotal}`);
   });
 
   it('redis:cas, the same journey: no update lost (a write that cannot win is refused with 409)', async () => {

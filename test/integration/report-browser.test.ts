@@ -152,6 +152,15 @@ describe('report.html in Chromium', () => {
       doubledUpdates: 1234,
       conflicts: 12345,
     });
+    // Latency per route, in the thousands, under every strategy.
+    for (const strategy of run.strategies) {
+      strategy.totals.latencyByRoute = Object.fromEntries(
+        ['login', 'me', 'cart', 'add-item', 'refresh', 'logout'].map((route) => [
+          route,
+          { count: 123456, p50: 1234.5, p99: 12345.6 },
+        ]),
+      );
+    }
     await writeFile(path.join(dir, 'summary.json'), JSON.stringify(run));
     const { htmlPath } = await renderRun(dir);
     const page = await browser!.newPage({ viewport: { width: 1366, height: 900 } });
@@ -173,6 +182,10 @@ describe('report.html in Chromium', () => {
       table.scroll <= table.client,
       `the comparison is ${table.scroll} px wide in ${table.client}`,
     );
+    const routeTables = await page.evaluate<number>(
+      "[...document.querySelectorAll('h4')].filter((h) => h.textContent === 'Latency per route').length",
+    );
+    assert.equal(routeTables, run.strategies.length, 'a latency table per strategy');
     await page.close();
   });
 });

@@ -21,6 +21,8 @@ export interface FakeNodeOptions {
   loseSession?: (path: string, cart: Cart) => boolean;
   /** Added before every answer. */
   delayMs?: number;
+  /** X-Served-By of the answers, in turn (as if a round-robin balancer stood in front); default `fake-1`. */
+  servedBy?: string[];
 }
 
 export class FakeNode {
@@ -32,6 +34,7 @@ export class FakeNode {
   readonly #refresh = new Map<string, string>();
   url = '';
   requests = 0;
+  #answered = 0;
   /** Refresh tokens presented twice (a client bug the generator must not have). */
   reusedRefreshTokens = 0;
 
@@ -59,7 +62,8 @@ export class FakeNode {
     for await (const chunk of request) text += String(chunk);
     const body = (text ? JSON.parse(text) : {}) as Record<string, unknown>;
     if (this.#options.delayMs) await sleep(this.#options.delayMs);
-    response.setHeader('x-served-by', 'fake-1');
+    const ids = this.#options.servedBy ?? ['fake-1'];
+    response.setHeader('x-served-by', ids[this.#answered++ % ids.length]!);
     const send = (status: number, json?: unknown, cookie?: string) => {
       if (cookie) response.setHeader('set-cookie', cookie);
       response.statusCode = status;

@@ -70,6 +70,30 @@ describe('loadgen LoadRun against a fake node', function () {
     assert.ok(totals.bytesSent > 1000 && totals.bytesReceived > 1000);
     assert.ok(totals.latencyMs.p50 !== null && totals.latencyMs.p50 > 0);
     assert.ok(points[0]!.p99Ms !== null);
+    const routes = Object.values(totals.latencyByRoute!);
+    assert.equal(
+      routes.reduce((sum, route) => sum + route.count, 0),
+      totals.requests,
+      'every answered request is timed under one route',
+    );
+    assert.equal(totals.latencyByRoute!.login!.count, totals.sessionsStarted);
+    assert.ok(totals.pinnedTotal! > 0);
+    assert.equal(totals.pinnedServed, totals.pinnedTotal, 'one node: every answer from home');
+    assert.equal(
+      totals.pinnedTotal,
+      points.reduce((sum, point) => sum + point.pinnedTotal!, 0),
+    );
+  });
+
+  it("answers from two nodes in turn: about half of a session's answers come from its home", async () => {
+    const { totals } = await load(
+      { servedBy: ['node-1', 'node-2'] },
+      { vus: 1, steps: 20, thinkMs: 5, durationMs: 600 },
+    );
+    assert.ok(totals.pinnedTotal! >= 20, `pinned total ${totals.pinnedTotal}`);
+    const share = totals.pinnedServed! / totals.pinnedTotal!;
+    // One user in turn: the home answers every other request, give or take a login.
+    assert.ok(Math.abs(share - 0.5) < 0.1, `share ${share}`);
   });
 
   it('a session lost mid-journey: counted once, the journey logs in again and its new empty cart is no stale read', async () => {
@@ -118,6 +142,9 @@ describe('loadgen LoadRun against a fake node', function () {
       assert.equal(node.reusedRefreshTokens, 0, `${journey}: no refresh token replayed`);
       assert.equal(totals.errors, 0, `${journey}: ${JSON.stringify(totals.errorsByKind)}`);
       assert.equal(totals.sessionsLost, 0, journey);
+      const refresh = totals.latencyByRoute!.refresh!;
+      assert.equal(refresh.count, totals.refreshes, `${journey}: every refresh timed`);
+      assert.ok(refresh.p50 !== null && refresh.p99! >= refresh.p50, journey);
     }
   });
 

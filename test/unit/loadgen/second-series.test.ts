@@ -101,5 +101,27 @@ describe('loadgen per-second aggregation', () => {
     assert.deepEqual([built.bytesSent, built.bytesReceived], [10, 20]);
     assert.equal(built.elapsedMs, 2000);
     assert.equal(built.schedulingLagP99Ms, 7);
+    assert.deepEqual([built.pinnedServed, built.pinnedTotal], [0, 0]);
+  });
+
+  it('sums pinned answers into the totals; times answered requests per route', () => {
+    const series = new SecondSeries();
+    const totals = new RunTotals();
+    series.count(0, 'pinnedTotal', 3);
+    series.count(0, 'pinnedServed', 2);
+    series.count(1, 'pinnedTotal', 1);
+    const first = series.take(0);
+    assert.deepEqual([first.pinnedServed, first.pinnedTotal], [2, 3]);
+    totals.add(first);
+    totals.add(series.take(1));
+    for (let i = 1; i <= 100; i += 1) totals.answered(i, 'me');
+    totals.answered(40, 'refresh');
+    totals.answered(7, undefined);
+    const built = totals.build(0, 1000, { sent: 0, received: 0 });
+    assert.deepEqual([built.pinnedServed, built.pinnedTotal], [2, 4]);
+    assert.deepEqual(built.latencyByRoute?.me, { count: 100, p50: 50, p99: 99 });
+    assert.deepEqual(built.latencyByRoute?.refresh, { count: 1, p50: 40, p99: 40 });
+    assert.deepEqual(built.latencyByRoute?.logout, { count: 0, p50: null, p99: null });
+    assert.equal(built.latencyMs.max, 100, 'the totals see every answered request');
   });
 });

@@ -99,6 +99,53 @@ describe('loadgen VirtualUser', () => {
     assert.equal(totals.staleReads, 0);
   });
 
+  it("counts a session's answers from its home node (the login's) of all, with a new home at each login", async () => {
+    const totals = await withUser({ servedBy: ['node-a', 'node-b'] }, async (user) => {
+      await user.login(); // node-a: the home
+      for (let i = 0; i < 4; i += 1) await user.request('GET', '/me'); // b, a, b, a
+      await user.login(); // node-b: the new home
+      for (let i = 0; i < 3; i += 1) await user.request('GET', '/me'); // a, b, a
+    });
+    assert.equal(totals.errors, 0, JSON.stringify(totals.errorsByKind));
+    // 2 of 4 from node-a, then 1 of 3 from node-b (2 of 3 had the home stayed node-a).
+    assert.deepEqual([totals.pinnedServed, totals.pinnedTotal], [2 + 1, 4 + 3]);
+    assert.deepEqual(totals.latencyByRoute?.me?.count, 7);
+    assert.deepEqual(totals.latencyByRoute?.login?.count, 2);
+    assert.deepEqual(totals.latencyByRoute?.refresh, { count: 0, p50: null, p99: null });
+  });
+
+  it('times every answered request under its route, the token refreshes included', async () => {
+    const totals = await withUser({ jwtExpiresIn: 1 }, async (user) => {
+      await user.login();
+      await user.request('GET', '/me');
+      await user.request('GET', '/cart');
+      await user.request('POST', '/cart/items', { sku: 's', qty: 1 });
+      await user.logout();
+    });
+    const byRoute = totals.latencyByRoute!;
+    assert.deepEqual(Object.keys(byRoute), [
+      'login',
+      'me',
+      'cart',
+      'add-item',
+      'refresh',
+      'logout',
+    ]);
+    // A 1 s token is due at once: a refresh before each request of the session.
+    assert.ok(totals.refreshes >= 1, `refreshes ${totals.refreshes}`);
+    assert.equal(byRoute.refresh!.count, totals.refreshes);
+    for (const route of ['login', 'me', 'cart', 'add-item', 'logout']) {
+      assert.equal(byRoute[route]!.count, 1, route);
+    }
+    for (const [route, { p50, p99 }] of Object.entries(byRoute)) {
+      assert.ok(p50 !== null && p50 > 0 && p99 !== null && p99 >= p50, `${route}: ${p50} ${p99}`);
+    }
+    assert.equal(totals.requests, 5 + totals.refreshes);
+    assert.equal(totals.errors, 0, JSON.stringify(totals.errorsByKind));
+    const after = totals.requests - 1; // all but the login
+    assert.deepEqual([totals.pinnedServed, totals.pinnedTotal], [after, after], 'one node: home');
+  });
+
   it('logout ends the session: a 401 after it is an error, not a lost session', async () => {
     const totals = await withUser({}, async (user) => {
       await user.login();

@@ -3,7 +3,7 @@ import type { RunSummary } from '../../../lab/run/summary.ts';
 import { CLAIMS, judgeClaims, NOISE, type ClaimRow, type Verdict } from '../../../report/claims.ts';
 import { before, nodeKills, serverSessionsOf } from './claims-helpers.ts';
 import { int, num, pct } from '../../../report/format.ts';
-import { cloneAs, fixtureSummary, loseSessions, strategyOf } from './fixture.ts';
+import { cloneAs, fixtureSummary, loseSessions, setPinned, strategyOf } from './fixture.ts';
 
 function claim(run: RunSummary, id: string): ClaimRow {
   const row = judgeClaims(run).find((candidate) => candidate.id === id);
@@ -247,6 +247,84 @@ describe('claims', () => {
       run.strategies = run.strategies.filter((s) => s.strategy !== 'sticky');
       expectVerdict(run, 'C5', 'not measured');
     });
+
+    describe("from the answers each session got from its login's node", () => {
+      /** Seconds of the fixture's sticky load outside every event's window (kill at 2.8 s, start at 4.8 s). */
+      const OUTSIDE = new Set([0, 1]);
+
+      it('holds at 99% or more outside chaos windows, whatever the windows show; round-robin for contrast', () => {
+        const run = fixtureSummary();
+        const sticky = strategyOf(run, 'sticky');
+        // Inside the windows a fault moves sessions: only half stay; outside, 199 of 200.
+        setPinned(sticky, (t) =>
+          OUTSIDE.has(t) ? { served: 199, total: 200 } : { served: 50, total: 100 },
+        );
+        for (const s of run.strategies.filter((s) => s !== sticky)) {
+          setPinned(s, () => ({ served: 33, total: 100 }));
+        }
+        const row = expectVerdict(run, 'C5', 'holds');
+        assert.ok(
+          row.measured.startsWith(
+            `sticky: the node that answered the login served ${pct(398 / 400)} of the session's later answers (398 of 400, outside chaos windows)`,
+          ),
+          row.measured,
+        );
+        const contrast = run.strategies
+          .filter((s) => s !== sticky)
+          .map((s) => `${s.strategy} ${pct(0.33)}`)
+          .join(', ');
+        assert.ok(
+          row.measured.includes(
+            `round-robin for contrast: ${contrast} (1 of 3 nodes: ${pct(1 / 3)})`,
+          ),
+          row.measured,
+        );
+        assert.match(row.why, /at least 99%/);
+      });
+
+      it('decides over the lost-session count when both are there', () => {
+        const run = fixtureSummary();
+        const sticky = strategyOf(run, 'sticky');
+        loseSessions(sticky, 'node-1', 3);
+        setPinned(sticky, () => ({ served: 100, total: 100 }));
+        const row = expectVerdict(run, 'C5', 'holds');
+        assert.match(row.measured, /served 100% .*\(200 of 200, outside chaos windows\)/);
+      });
+
+      it('does not hold below 99%, saying how many answers came from another node', () => {
+        const run = fixtureSummary();
+        const sticky = strategyOf(run, 'sticky');
+        setPinned(sticky, (t) =>
+          OUTSIDE.has(t) ? { served: 98, total: 100 } : { served: 100, total: 100 },
+        );
+        const row = expectVerdict(run, 'C5', 'does not hold');
+        assert.match(row.measured, /\(196 of 200, outside chaos windows\)/);
+        assert.match(row.why, /4 answers came from another node/);
+      });
+
+      it('counts the whole run when no event ran', () => {
+        const run = fixtureSummary();
+        const sticky = strategyOf(run, 'sticky');
+        sticky.events = [];
+        setPinned(sticky, (t) =>
+          t === 3 ? { served: 90, total: 100 } : { served: 100, total: 100 },
+        );
+        const row = expectVerdict(run, 'C5', 'does not hold');
+        assert.match(row.measured, /\(790 of 800, whole run\)/);
+        assert.doesNotMatch(row.measured, /round-robin/, 'no other strategy counted them');
+      });
+
+      it('falls back to the lost sessions when no answer was counted outside the windows', () => {
+        const run = fixtureSummary();
+        const sticky = strategyOf(run, 'sticky');
+        setPinned(sticky, (t) =>
+          OUTSIDE.has(t) ? { served: 0, total: 0 } : { served: 1, total: 2 },
+        );
+        const row = expectVerdict(run, 'C5', 'holds');
+        assert.match(row.measured, /not explained by a node fault: 0$/);
+        assert.match(row.why, /predates the direct count/);
+      });
+    });
   });
 
   describe('C6 a dead sticky node loses its sessions', () => {
@@ -460,9 +538,41 @@ describe('claims', () => {
     it('C12: holds when a refresh costs store operations', () => {
       const { run, jwt } = withJwt();
       jwt.probes.storeOpsPerRefresh = 3;
-      expectVerdict(run, 'C12', 'holds');
+      const row = expectVerdict(run, 'C12', 'holds');
+      assert.match(row.why, /Refresh latency is not in this run summary/);
       jwt.probes.storeOpsPerRefresh = 0;
       expectVerdict(run, 'C12', 'does not hold');
+    });
+
+    it('C12: gives the refresh latency during the load beside GET /me', () => {
+      const { run, jwt } = withJwt();
+      jwt.probes.storeOpsPerRefresh = 3;
+      jwt.totals.refreshes = 18;
+      const none = { count: 0, p50: null, p99: null };
+      jwt.totals.latencyByRoute = {
+        login: { count: 24, p50: 6.1, p99: 14 },
+        me: { count: 120, p50: 1.87, p99: 5.2 },
+        cart: none,
+        'add-item': none,
+        refresh: { count: 18, p50: 3.42, p99: 9.75 },
+        logout: none,
+      };
+      const row = expectVerdict(run, 'C12', 'holds');
+      assert.ok(
+        row.measured.endsWith(
+          `; refresh latency p50 ${num(3.42)} ms, p99 ${num(9.75)} ms over 18 refreshes (GET /me p50 ${num(1.87)} ms)`,
+        ),
+        row.measured,
+      );
+      assert.match(row.why, /beside GET \/me's/);
+      delete jwt.probes.storeOpsPerRefresh;
+      const unmeasured = expectVerdict(run, 'C12', 'not measured');
+      assert.match(unmeasured.measured, /^refresh latency p50/, 'the latency without the probe');
+      jwt.probes.storeOpsPerRefresh = 3;
+      jwt.totals.latencyByRoute.refresh = none;
+      const noRefresh = expectVerdict(run, 'C12', 'holds');
+      assert.doesNotMatch(noRefresh.measured, /refresh latency/);
+      assert.match(noRefresh.why, /No refresh was answered during the load/);
     });
 
     it('C13: holds only when no forged token was accepted', () => {

@@ -63,3 +63,23 @@ export function loseUpdates(strategy: StrategySummary, n: number): void {
   const last = strategy.timeline.at(-1);
   if (last) last.lostUpdates += n;
 }
+
+/**
+ * Gives each second of `strategy` the answers after login from the session's
+ * home node (`served`) of all (`total`) that `at(t)` returns, and the totals
+ * their sums: a summary as runs that count them write it.
+ */
+export function setPinned(
+  strategy: StrategySummary,
+  at: (t: number) => { served: number; total: number },
+): void {
+  strategy.totals.pinnedServed = 0;
+  strategy.totals.pinnedTotal = 0;
+  for (const point of strategy.timeline) {
+    const { served, total } = at(point.t);
+    point.pinnedServed = served;
+    point.pinnedTotal = total;
+    strategy.totals.pinnedServed += served;
+    strategy.totals.pinnedTotal += total;
+  }
+}

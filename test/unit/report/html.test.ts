@@ -150,6 +150,44 @@ describe('report.html', () => {
     assert.ok(html.includes(`${kill.sessionsLost}<div class="note">${split}</div>`), split);
   });
 
+  it('shows latency per route where the summary has it, routes without an answer left out', async () => {
+    const run = fixtureSummary();
+    const none = { count: 0, p50: null, p99: null };
+    const sticky = strategyOf(run, 'sticky');
+    sticky.totals.latencyByRoute = {
+      login: { count: 24, p50: 6.1, p99: 14 },
+      me: { count: 1234, p50: 1.87, p99: 5.2 },
+      cart: none,
+      'add-item': none,
+      refresh: { count: 18, p50: 3.42, p99: 9.75 },
+      logout: none,
+    };
+    const page = renderPage(
+      { dir: '/x', summary: run, scenario: undefined, events: undefined },
+      await chartLibrary(),
+    );
+    const section = (name: string) =>
+      new RegExp(
+        `<section class="strategy" id="[^"]*">\\s*<h3>${name}</h3>[\\s\\S]*?</section>`,
+      ).exec(page)?.[0] ?? '';
+    const own = section('sticky');
+    assert.match(own, /<h4>Latency per route<\/h4>/);
+    const rows = [
+      ...own.matchAll(/<tr><td>([\w-]+)<div class="note">([^<]+)<\/div><\/td>(.*?)<\/tr>/g),
+    ].map((match) => [
+      match[1],
+      match[2],
+      ...[...match[3]!.matchAll(/>([^<]*)<\/td>/g)].map((m) => m[1]),
+    ]);
+    assert.deepEqual(rows, [
+      ['login', 'POST /login', '24', num(6.1), num(14)],
+      ['me', 'GET /me', '1,234', num(1.87), num(5.2)],
+      ['refresh', 'POST /auth/refresh', '18', num(3.42), num(9.75)],
+    ]);
+    assert.doesNotMatch(section('cookie'), /Latency per route/, 'not in a summary without it');
+    assert.doesNotMatch(html, /Latency per route/, 'the fixture predates it');
+  });
+
   it('marks a skipped event apart and lists a failed probe with its code', async () => {
     const run = fixtureSummary();
     const sticky = strategyOf(run, 'sticky');

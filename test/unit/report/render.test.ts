@@ -3,7 +3,7 @@ import { readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LabError } from '../../../lab/errors.ts';
 import { renderRun } from '../../../report/render.ts';
-import { fixtureCopy, fixtureSummary } from './fixture.ts';
+import { fixtureCopy, fixtureSummary, setPinned } from './fixture.ts';
 
 /** Rejects with BAD_RUN_DIR and a message matching `pattern`. */
 async function refuses(dir: string, pattern: RegExp): Promise<void> {
@@ -52,6 +52,24 @@ describe('lab report: reading the run folder', () => {
     await writeFile(path.join(dir, 'summary.json'), JSON.stringify(run));
     await refuses(dir, /strategies\[0\]\.events\[1\]\.status: /);
     await refuses(dir, /strategies\[2\]\.probes\.memoryPerThousandSessions\.kib: /);
+  });
+
+  it("reads the answers from each session's node and the latency per route, and names a bad one", async () => {
+    const run = fixtureSummary();
+    const sticky = run.strategies[0]!;
+    setPinned(sticky, () => ({ served: 10, total: 10 }));
+    sticky.totals.latencyByRoute = { me: { count: 4, p50: 1.5, p99: 3 } };
+    await writeFile(path.join(dir, 'summary.json'), JSON.stringify(run));
+    const { htmlPath } = await renderRun(dir);
+    assert.match(await readFile(htmlPath, 'utf8'), /the node that answered the login served 100%/);
+    const loose = run as unknown as {
+      strategies: { totals: Record<string, unknown>; timeline: Record<string, unknown>[] }[];
+    };
+    loose.strategies[0]!.totals.latencyByRoute = { me: { count: 4, p50: '1.5 ms', p99: 3 } };
+    loose.strategies[0]!.timeline[2]!.pinnedTotal = null;
+    await writeFile(path.join(dir, 'summary.json'), JSON.stringify(run));
+    await refuses(dir, /strategies\[0\]\.timeline\[2\]\.pinnedTotal: /);
+    await refuses(dir, /strategies\[0\]\.totals\.latencyByRoute\.me\.p50: /);
   });
 
   it('renders a summary written before the per-node counts and event status', async () => {
