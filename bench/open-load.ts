@@ -6,6 +6,10 @@
 // requests are outstanding a new one is dropped and counted, not queued.
 import http from 'node:http';
 import type { Socket } from 'node:net';
+import { loopbackOrigin } from '../lab/loopback.ts';
+import { percentile } from '../loadgen/samples.ts';
+
+export { percentile };
 
 export interface OpenResponse {
   status: number;
@@ -52,17 +56,6 @@ export interface OpenLoadResult {
   bytesReceived: number;
 }
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
-
-/** Throws unless `url` is plain http on a loopback address: this tool must never load anyone else. */
-export function loopbackOrigin(url: string): URL {
-  const target = new URL(url);
-  if (target.protocol !== 'http:' || !LOOPBACK.has(target.hostname)) {
-    throw new Error(`open-load only targets http on loopback, not ${target.origin}`);
-  }
-  return target;
-}
-
 /** Sends one request on `agent` and reads the whole answer. Rejects on network errors and timeouts. */
 export function sendRequest(
   agent: http.Agent,
@@ -103,12 +96,6 @@ function check(name: string, value: number, min: number, max: number): void {
   if (!Number.isFinite(value) || value < min || value > max) {
     throw new RangeError(`open-load: ${name} must be between ${min} and ${max}, got ${value}`);
   }
-}
-
-/** p in [0, 1] of an ascending array; NaN when empty. */
-export function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? Number.NaN;
 }
 
 /**

@@ -61,3 +61,19 @@ export function assertLoopbackHost(what: string, host: string): void {
     );
   }
 }
+
+/**
+ * Throws unless `url` is plain http on a loopback host: load and benchmark
+ * traffic must never reach anyone else's machine.
+ */
+export function loopbackOrigin(url: string): URL {
+  const target = new URL(url);
+  if (target.protocol !== 'http:' || !isLoopbackHost(target.hostname.replace(/^\[(.*)\]$/, '$1'))) {
+    throw new LabError(
+      'NOT_LOOPBACK',
+      `load only goes to http on loopback, not ${target.origin}`,
+      'use 127.0.0.1, ::1 or localhost',
+    );
+  }
+  return target;
+}

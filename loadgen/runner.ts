@@ -1,8 +1,8 @@
 // One load run: the clock (t = 0, the end of the load, the hard deadline),
 // the per-second points, and the journeys the model starts. Everything it
 // starts it stops: timers, sockets, journeys.
-import { seededRandom } from '../bench/strategies/workload.ts';
-import { loopbackOrigin } from '../bench/open-load.ts';
+import { seededRandom } from './seeded-random.ts';
+import { loopbackOrigin } from '../lab/loopback.ts';
 import { LoadClient } from './http-client.ts';
 import { journeyFor } from './journeys/index.ts';
 import { modelFor } from './models/index.ts';

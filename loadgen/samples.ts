@@ -1,6 +1,5 @@
 // Latencies and lags are kept as raw samples in typed arrays: no object per
 // request, no garbage to collect, and exact percentiles at the end.
-import { percentile } from '../bench/open-load.ts';
 
 /** A growable Float64Array of samples. */
 export class Samples {
@@ -28,6 +27,12 @@ export class Samples {
   sorted(): Float64Array {
     return this.#values.slice(0, this.#length).sort();
   }
+}
+
+/** p in [0, 1] of an ascending array (nearest rank); NaN when empty. */
+export function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? Number.NaN;
 }
 
 /** p in [0, 1] of ascending `sorted`, rounded to 0.01 ms; null when empty. */

@@ -84,6 +84,19 @@ const haproxy = await startHaproxy({
   nodes: state.nodes,
 });
 let bare: Awaited<ReturnType<typeof startBareProxy>> | undefined;
+const cleanup = async () => {
+  await bare?.stop();
+  await haproxy.stop();
+  await stopTopology(state);
+  await rm(dir, { recursive: true, force: true });
+};
+// Ctrl-C (or a kill) stops the nodes, the balancer and HAProxy too: nothing outlives the bench.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`${signal}: stopping everything the bench started`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
 try {
   if (values.bare) bare = await startBareProxy(state.nodes);
   const { adminUrl, adminToken } = state.balancer;
@@ -137,10 +150,7 @@ try {
     `median throughput: ${medians.map((m) => `${m.name} ${m.rate.toFixed(0)} req/s`).join(', ')} (all share the cores with the nodes and the load generator)`,
   );
 } finally {
-  await bare?.stop();
-  await haproxy.stop();
-  await stopTopology(state);
-  await rm(dir, { recursive: true, force: true });
+  await cleanup();
 }
 
 async function startBareProxy(nodes: readonly { url: string }[]) {

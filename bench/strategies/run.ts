@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { LabState } from '../../lab/state.ts';
+import { ALL_STRATEGIES } from '../../lab/run/scenario-schema.ts';
 import { parseStrategyChoice } from '../../lab/strategy-config.ts';
 import { stopServices } from '../../lab/strategy-services.ts';
 import { switchStrategy } from '../../lab/strategy-switch.ts';
@@ -24,16 +25,6 @@ import { measureStrategy, type BenchSettings, type StrategyResult } from './meas
 import { infoField, redisInfo } from './memory-probes.ts';
 import { header, loadTable, memoryTable, warnings, type Environment } from './report.ts';
 
-const ALL = [
-  'sticky',
-  'redis',
-  'redis:lww',
-  'cookie',
-  'jwt',
-  'clustered:replicated',
-  'clustered:partitioned',
-];
-
 const { values } = parseArgs({
   // `npm run bench:strategies -- --rate 300` passes the `--` on: skip it.
   args: process.argv.slice(2).filter((arg) => arg !== '--'),
@@ -43,7 +34,7 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '300' },
     warmup: { type: 'string', default: '5' },
     duration: { type: 'string', default: '20' },
-    strategies: { type: 'string', default: ALL.join(',') },
+    strategies: { type: 'string', default: ALL_STRATEGIES.join(',') },
     users: { type: 'string', default: '200' },
     sessions: { type: 'string', default: '5000' },
     seed: { type: 'string', default: '42' },

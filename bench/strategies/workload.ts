@@ -4,7 +4,10 @@
 // cookies (session id, the balancer's affinity cookie, or the whole cookie
 // session), and for `jwt` an access token sent as `Authorization: Bearer`.
 import http from 'node:http';
+import { seededRandom } from '../../loadgen/seeded-random.ts';
 import { sendRequest, type OpenRequest, type OpenResponse } from '../open-load.ts';
+
+export { seededRandom };
 
 export const MIX = { me: 0.4, cart: 0.4, addItem: 0.2 } as const;
 export const MIX_TEXT =
@@ -113,18 +116,6 @@ export async function sendAll(
     agent.destroy();
   }
   return { failed, firstFailure };
-}
-
-/** mulberry32: a tiny seeded PRNG, so every strategy gets the very same request sequence. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export interface Plan {

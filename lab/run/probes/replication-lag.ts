@@ -1,3 +1,4 @@
+import { percentile } from '../../../loadgen/samples.ts';
 import { LabError } from '../../errors.ts';
 import type { LabState, NodeEntry } from '../../state.ts';
 import type { Probe } from './probe.ts';
@@ -44,10 +45,6 @@ async function readVersion(
     if (seen >= version) return seen;
   }
   return undefined;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
 const round = (ms: number) => Math.round(ms * 10) / 10;
@@ -108,10 +105,10 @@ export const replicationLagProbe: Probe<'replicationLagMs'> = {
         `none of ${SAMPLES} writes on ${a.id} became visible on ${b.id} within ${SAMPLE_BOUND_MS} ms`,
       );
     }
-    lags.sort((x, y) => x - y);
+    const sorted = Float64Array.from(lags).sort();
     return {
-      p50: round(percentile(lags, 50)),
-      max: round(lags.at(-1)!),
+      p50: round(percentile(sorted, 0.5)),
+      max: round(sorted.at(-1)!),
       samples: lags.length,
       missing,
     };
