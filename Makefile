@@ -1,9 +1,14 @@
-# The two commands of the README. Each does its own set-up on a fresh machine:
+# The commands of the README. Each does its own set-up on a fresh machine:
 # npm dependencies (Node 24 included) and, for the tests, the external tools.
-.PHONY: demo test setup
+.PHONY: quick demo test setup
 
 # Tools the test suite and benchmarks need (chromium: the browser test of report.html); `lab setup` also reports the rest.
 REQUIRED_TOOLS := redis-server,haproxy,hazelcast,toxiproxy-server,chromium
+
+# The first command of the README: a comparative run of every strategy with a
+# node killed mid-load; `lab run` prints where report.html and report.md are.
+quick: node_modules/.deps-stamp setup
+	npx lab run quick
 
 demo: node_modules/.deps-stamp
 	npx lab demo
