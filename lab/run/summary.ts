@@ -112,6 +112,29 @@ export interface ProbeResults {
    * node's bound is 4096). Both null when nothing was refused within 500 items.
    */
   cookieLimit?: { itemsAtRefusal: number | null; cookieBytesAtRefusal: number | null };
+  /**
+   * C2 in the machine's Chromium (lab/run/probes/browser-cookie.ts). Against
+   * the probe's own loopback server: the largest cookie (name + value bytes)
+   * Chromium kept and sent back, its fate at 4,096 and 4,097 bytes, and
+   * whether a dropped oversized write left the previous value in place.
+   * `lab`: one cookie session grown from the page through the balancer until
+   * a write was refused: the largest session cookie Chromium held (name +
+   * value bytes), the refusal (null when none within 500 items) and whether
+   * the session and its cart were intact after it.
+   */
+  browserCookie?: {
+    browser: string;
+    largestKeptBytes: number;
+    at4096: 'kept' | 'dropped';
+    at4097: 'kept' | 'dropped';
+    previousKeptOnDrop: boolean;
+    lab: {
+      largestHeldBytes: number;
+      itemsAccepted: number;
+      refusal: { status: number; code?: string } | null;
+      sessionAfterRefusal: 'kept' | 'lost' | null;
+    };
+  };
   /** C3/C13: forged or tampered credentials sent to GET /me; accepted = answered 200 (must be 0). */
   tampering?: { tried: number; accepted: number; kinds: string[]; acceptedKinds?: string[] };
   /**
@@ -142,7 +165,7 @@ export interface ProbeResults {
    * created to measure it; `note`: how it was checked or how rough it is.
    */
   memoryPerThousandSessions?: { kib: number; where: string; sessions: number; note?: string };
-  /** C12: Redis commands per refresh (INFO commandstats: EVALSHA and the commands its script runs), background subtracted. */
+  /** C12: Redis commands per refresh (INFO commandstats: EVALSHA and the commands its script runs), background subtracted; 0 when none was counted (a figure, not an error). */
   storeOpsPerRefresh?: number;
   /** Probes that ran and failed, with a stable code; their fields are absent (no figure is guessed). */
   probeErrors?: { probe: string; code: string; message: string }[];
