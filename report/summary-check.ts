@@ -54,6 +54,21 @@ const Event = z.object({
 /** Each probe's figure is optional (absent when it does not apply or failed); present, it must be whole. */
 const Probes = z.object({
   cookieLimit: z.object({ itemsAtRefusal: maybe, cookieBytesAtRefusal: maybe }).optional(),
+  browserCookie: z
+    .object({
+      browser: z.string(),
+      largestKeptBytes: count,
+      at4096: z.enum(['kept', 'dropped']),
+      at4097: z.enum(['kept', 'dropped']),
+      previousKeptOnDrop: z.boolean(),
+      lab: z.object({
+        largestHeldBytes: count,
+        itemsAccepted: count,
+        refusal: z.object({ status: count, code: z.string().optional() }).nullable(),
+        sessionAfterRefusal: z.enum(['kept', 'lost']).nullable(),
+      }),
+    })
+    .optional(),
   tampering: z
     .object({
       tried: count,

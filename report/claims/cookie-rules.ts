@@ -85,8 +85,8 @@ function throughLab(probe: BrowserCookie, bytes: 4096 | 4097): string {
 /** C2: the largest cookie the real browser keeps, against "about 4 KB". */
 export const c2: ClaimRule = {
   when: {
-    holds: `Chromium's largest kept cookie is within ${percent(C2_TOLERANCE)} of ${int(C2_CLAIMED_BYTES)} bytes (name + value) and a lab cookie session reached a limit its server-side counterparts do not have`,
-    depends: `Chromium's limit is within ${percent(C2_TOLERANCE)} of ${int(C2_CLAIMED_BYTES)} bytes, but the lab's cookie session never reached a limit (500 cart items): the claim bites only for sessions that grow`,
+    holds: `Chromium's largest kept cookie is within ${percent(C2_TOLERANCE)} of ${int(C2_CLAIMED_BYTES)} bytes (name + value) and a lab cookie session was refused for its size (413 COOKIE_TOO_LARGE), a limit its server-side counterparts do not have`,
+    depends: `Chromium's limit is within ${percent(C2_TOLERANCE)} of ${int(C2_CLAIMED_BYTES)} bytes, but the lab's cookie session was never refused for its size (500 cart items): the claim bites only for sessions that grow`,
     'does not hold': `Chromium kept a cookie more than ${percent(C2_TOLERANCE)} away from ${int(C2_CLAIMED_BYTES)} bytes`,
   },
   judge(run) {
@@ -108,7 +108,8 @@ export const c2: ClaimRule = {
     const off = Math.abs(probe.largestKeptBytes - C2_CLAIMED_BYTES) / C2_CLAIMED_BYTES;
     const why = `Server-side strategies (${names(serverSessions(run))}) are bounded by server memory instead. The per-domain cookie count was not measured.`;
     if (off > C2_TOLERANCE) return { verdict: 'does not hold', measured, why };
-    if (probe.lab.refusal === null) return { verdict: 'depends', measured, why };
+    if (probe.lab.refusal?.code !== 'COOKIE_TOO_LARGE')
+      return { verdict: 'depends', measured, why };
     return { verdict: 'holds', measured, why };
   },
 };

@@ -108,7 +108,10 @@ export const c10: ClaimRule = {
     return {
       verdict: 'depends',
       measured,
-      why: `Withdrawn ${num(probe.windowS)} s after logout, before the token expired: a revocation list that takes time to reach every node. ${bound}`,
+      why:
+        lifetime === null
+          ? `Refused ${num(probe.windowS)} s after logout; without the lifetime, a withdrawal cannot be told from the token's expiry. ${bound}`
+          : `Withdrawn ${num(probe.windowS)} s after logout, before the token expired: a revocation list that takes time to reach every node. ${bound}`,
     };
   },
 };

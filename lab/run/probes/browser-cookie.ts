@@ -18,8 +18,8 @@ const CHROMIUM_ARGS = [
 ];
 /** The search's upper end: far above any browser's cookie limit. */
 const SEARCH_MAX_BYTES = 65_536;
-/** Sizes the claim is about (name + value bytes). */
-const LIMIT_SIZES = [4096, 4097] as const;
+/** Each page action's bound: on loopback every one takes milliseconds. */
+const ACTION_TIMEOUT_MS = 5000;
 /** Distinct cart items tried at most through the lab; the cookie runs out near 80. */
 const MAX_ITEMS = 500;
 
@@ -62,21 +62,14 @@ export const browserCookieProbe: Probe<'browserCookie'> = {
         args: CHROMIUM_ARGS,
         timeout: 10_000,
       });
-      const own = await browser.newPage();
+      const own = await newPage(browser);
       await own.goto(`${origin}/`);
       const largestKeptBytes = await largestKept(own);
-      const fates = {} as Record<(typeof LIMIT_SIZES)[number], Fate>;
-      for (const bytes of LIMIT_SIZES) fates[bytes] = (await kept(own, bytes)) ? 'kept' : 'dropped';
+      const at4096 = await fate(own, 4096);
+      const at4097 = await fate(own, 4097);
       const previousKeptOnDrop = await previousSurvives(own, largestKeptBytes + 1);
-      const lab = await labSession(await browser.newPage(), state.balancer.url);
-      return {
-        browser: found.version,
-        largestKeptBytes,
-        at4096: fates[4096],
-        at4097: fates[4097],
-        previousKeptOnDrop,
-        lab,
-      };
+      const lab = await labSession(await newPage(browser), state.balancer.url);
+      return { browser: found.version, largestKeptBytes, at4096, at4097, previousKeptOnDrop, lab };
     } finally {
       signal.removeEventListener('abort', closeBrowser);
       await browser?.close();
@@ -84,6 +77,16 @@ export const browserCookieProbe: Probe<'browserCookie'> = {
     }
   },
 };
+
+async function newPage(browser: Browser): Promise<Page> {
+  const page = await browser.newPage();
+  page.setDefaultTimeout(ACTION_TIMEOUT_MS);
+  return page;
+}
+
+async function fate(page: Page, bytes: number): Promise<Fate> {
+  return (await kept(page, bytes)) ? 'kept' : 'dropped';
+}
 
 /** What the page's fetch gives back, as text (the project compiles without the DOM library). */
 function fetchText(page: Page, path: string): Promise<string> {

@@ -78,6 +78,33 @@ describe('lab report: reading the run folder', () => {
     await refuses(dir, /strategies\[0\]\.totals\.latencyByRoute\.me\.p50: /);
   });
 
+  it("reads the browser's cookie figures into C2, and refuses a malformed one", async () => {
+    const run = fixtureSummary();
+    const cookie = run.strategies.find((s) => s.strategy === 'cookie')!;
+    cookie.probes.browserCookie = {
+      browser: 'Chromium 156.0.8078.114',
+      largestKeptBytes: 4096,
+      at4096: 'kept',
+      at4097: 'dropped',
+      previousKeptOnDrop: true,
+      lab: {
+        largestHeldBytes: 4012,
+        itemsAccepted: 73,
+        refusal: { status: 413, code: 'COOKIE_TOO_LARGE' },
+        sessionAfterRefusal: 'kept',
+      },
+    };
+    await writeFile(path.join(dir, 'summary.json'), JSON.stringify(run));
+    const { mdPath } = await renderRun(dir);
+    assert.match(
+      await readFile(mdPath, 'utf8'),
+      /^\| C2 A cookie holds about 4 KB +\| \*\*holds\*\* .*largest cookie kept and sent back 4,096 B/m,
+    );
+    Object.assign(cookie.probes.browserCookie, { at4097: 'truncated' });
+    await writeFile(path.join(dir, 'summary.json'), JSON.stringify(run));
+    await refuses(dir, /strategies\[2\]\.probes\.browserCookie\.at4097: /);
+  });
+
   it('renders a summary written before the per-node counts and event status', async () => {
     const run = fixtureSummary();
     for (const strategy of run.strategies) {
