@@ -144,8 +144,17 @@ export const c5: ClaimRule = {
     const why =
       "The other strategies run the balancer's normal algorithm (round-robin), as a client without session info gets it: there the same share is about one in the number of nodes. " +
       SPREAD_NOTE;
-    if (share < C5_FLOOR_SHARE || tooManyLost) return { verdict: 'does not hold', measured, why };
-    if (share < C5_HOME_SHARE || lost.count > 0) return { verdict: 'depends', measured, why };
+    // Which figure decided, so a reader need not work it out from the rule's alternatives.
+    const because = [
+      share < C5_HOME_SHARE &&
+        `${int(answers.total - answers.home)} answers came from another node than the session's home`,
+      lost.count > 0 && `${int(lost.count)} sessions were lost that no node fault explains`,
+    ].filter(Boolean);
+    const decided = because.length > 0 ? `${because.join('; ')}. ${why}` : why;
+    if (share < C5_FLOOR_SHARE || tooManyLost) {
+      return { verdict: 'does not hold', measured, why: decided };
+    }
+    if (because.length > 0) return { verdict: 'depends', measured, why: decided };
     return { verdict: 'holds', measured, why };
   },
 };

@@ -357,6 +357,7 @@ describe('claims: what the new rules say', () => {
     const row = judged('C5', TABLE.C5!['does not hold']!);
     assert.match(row.measured, /gave 87% of the answers .*\(200 of 230, outside chaos windows\)/);
     assert.match(row.measured, /answered away from home: node-3 30/);
+    assert.match(row.why, /^30 answers came from another node than the session's home\./);
     assert.match(row.rule, new RegExp(`below ${C5_FLOOR_SHARE * 100}%`));
     assert.match(judged('C5', TABLE.C5!.holds!).rule, new RegExp(`≥ ${C5_HOME_SHARE * 100}%`));
   });
