@@ -116,6 +116,8 @@ export const StrategyConfigSchema = z.discriminatedUnion('name', OPTIONS, {
 
 /** A checked strategy configuration, defaults applied (secrets as bytes). */
 export type StrategyConfig = z.output<typeof StrategyConfigSchema>;
+/** What a sender (the lab) may put in the body: defaults optional, secrets as text. */
+export type StrategyConfigInput = z.input<typeof StrategyConfigSchema>;
 export type CookieStrategyConfig = z.output<typeof CookieConfig>['cookie'];
 export type HazelcastStrategyConfig = z.output<typeof ClusteredConfig>['hazelcast'];
 
