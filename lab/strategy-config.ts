@@ -81,11 +81,5 @@ export function nodeStrategyConfig(
   choice: StrategyChoice,
   index: number,
 ): NodeConfigOf<StrategyChoice['name']> {
-  const profile = profileOf(choice) as {
-    nodeConfig(
-      context: NodeConfigContext,
-      variant: string | undefined,
-    ): NodeConfigOf<StrategyChoice['name']>;
-  };
-  return profile.nodeConfig(nodeContext(state, index), choice.variant);
+  return profileOf(choice).nodeConfig(nodeContext(state, index), choice.variant);
 }

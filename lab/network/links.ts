@@ -47,9 +47,7 @@ export function plannedLinks(state: LabState, choice: StrategyChoice): LinkPlan[
   const nodes = state.nodes.map((node) => node.id);
   const redis = state.services?.redis;
   const members = state.services?.hazelcast?.members ?? [];
-  const store = (
-    profileOf(choice).linkedStore as (variant: string | undefined) => string | undefined
-  )(choice.variant);
+  const store = profileOf(choice).linkedStore(choice.variant);
   if (store === 'redis' && redis) {
     const upstream = new URL(redis.address).host;
     return nodes.map((node) => ({

@@ -4,6 +4,7 @@
 import { STRATEGY_NAMES, type StrategyName } from '../../nodes/strategies/strategy.ts';
 import { LabError } from '../errors.ts';
 import type { LabState } from '../state.ts';
+import type { AnyProfile } from './profile.ts';
 import { PROFILES, type Profiles } from './profiles.ts';
 
 /** The variants strategy `N` takes (never: it has none). */
@@ -17,8 +18,8 @@ export type StrategyChoice = {
   };
 }[StrategyName];
 
-/** The profile of the chosen strategy. */
-export function profileOf(choice: StrategyChoice): Profiles[StrategyName] {
+/** The profile of the chosen strategy, its variant taken as checked text. */
+export function profileOf(choice: StrategyChoice): AnyProfile {
   return PROFILES[choice.name];
 }
 

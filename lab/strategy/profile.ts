@@ -81,3 +81,6 @@ export interface StrategyProfile<N extends StrategyName, V extends string> {
   /** What node `context` is sent to run this strategy. */
   nodeConfig(context: NodeConfigContext, variant: V | undefined): NodeConfigOf<N>;
 }
+
+/** A profile, whichever strategy it is for: what code that handles every strategy reads. */
+export type AnyProfile = { [N in StrategyName]: StrategyProfile<N, string> }[StrategyName];
