@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { runProbes } from '../../lab/run/probes/index.ts';
 import type { ProbeResults } from '../../lab/run/summary.ts';
-import { parseStrategyChoice } from '../../lab/strategy-config.ts';
+import { parseStrategyChoice } from '../../lab/strategy/choice.ts';
 import { switchStrategy } from '../../lab/strategy-switch.ts';
 import { useTopology } from './harness.ts';
 
