@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { PartitionedSessionStore } from '../../store/hazelcast/partitioned-store.ts';
 import { ReplicatedSessionStore } from '../../store/hazelcast/replicated-store.ts';
 import { MemorySessionStore } from '../../store/memory-store.ts';
-import { RedisSessionStore } from '../../store/redis-store.ts';
+import { RedisSessionStore } from '../../store/redis/session-store.ts';
 import type { SessionStore } from '../../store/session-store.ts';
 import type { SessionMetrics } from '../metrics.ts';
 import type { HazelcastStrategyConfig, StrategyConfig } from './config.ts';

@@ -1,15 +1,6 @@
-import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import { lua } from './scripts.ts';
 
-/** A Lua script run atomically by Redis, addressed by its SHA1 once cached. */
-export interface LuaScript {
-  source: string;
-  sha: string;
-}
-
-function lua(source: string): LuaScript {
-  return { source, sha: createHash('sha1').update(source).digest('hex') };
-}
+// The Lua scripts of the session store (session-store.ts).
 
 /**
  * Compare-and-set on the cart version, in one atomic step: no other command
@@ -35,7 +26,7 @@ return 'ok'
  * write, which would race with a concurrent cart write and undo it. The value
  * is patched as text, not decoded and re-encoded: cjson turns an empty array
  * into {} and would corrupt the record. The patch is exact because records are
- * written with lastSeenAt before cart (see serialise in redis-store.ts) and a
+ * written with lastSeenAt before cart (see serialise in session-store.ts) and a
  * JSON string cannot contain an unescaped quote, so no user value can look
  * like the key.
  * KEYS[1] session key; ARGV[1] lastSeenAt (digits), ARGV[2] idle TTL in ms.
@@ -49,21 +40,3 @@ local updated = string.gsub(current, '"lastSeenAt":%-?[%d%.eE%+%-]+', '"lastSeen
 redis.call('SET', KEYS[1], updated, 'PX', ARGV[2])
 return updated
 `);
-
-/**
- * EVALSHA, falling back to EVAL (which also caches the script) when the
- * server does not know it yet: after a restart or SCRIPT FLUSH.
- */
-export async function runScript(
-  redis: Redis,
-  script: LuaScript,
-  key: string,
-  args: (string | number)[],
-): Promise<unknown> {
-  try {
-    return await redis.evalsha(script.sha, 1, key, ...args);
-  } catch (error) {
-    if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-    return redis.eval(script.source, 1, key, ...args);
-  }
-}
