@@ -28,6 +28,7 @@ export const LAB_ERRORS = {
   // Tools and the lab's state
   TOOL_MISSING: 'a program a service needs (redis-server, java, the Hazelcast jar, ...) is absent',
   TOOLS_MISSING: 'tools a command or scenario requires are absent (listed in the message)',
+  CHROMIUM_MISSING: 'Chromium is not installed, so the browser cookie probe (C2) cannot run',
   STATE_CORRUPT: "the lab's state file is not valid JSON",
   NOT_UP: 'no topology is running',
   ALREADY_UP: 'a topology is already running',
