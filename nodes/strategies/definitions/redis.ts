@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RedisSessionStore } from '../../../store/redis-store.ts';
+import { RedisSessionStore } from '../../../store/redis/session-store.ts';
 import { redisUrl } from '../config-fields.ts';
 import type { StrategyDefinition } from '../definition.ts';
 import { connectOrClose, serverSessions } from '../store-backed.ts';
