@@ -231,7 +231,8 @@ export class VirtualUser {
       const delay = retryDelay(retry, performance.now() - firstFailure, refreshRetry);
       if (delay === undefined) break;
       await sleep(delay, undefined, { signal: stopping }).catch(() => undefined);
-      if (this.stopped) return;
+      // Over, or the session ended meanwhile (a 401 on a request already in flight).
+      if (this.stopped || !this.#held) return;
       recorder.count('refreshRetries');
     }
     recorder.count('refreshFailures');
