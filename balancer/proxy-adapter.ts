@@ -13,7 +13,10 @@ import type { UpstreamTarget } from './upstream.ts';
 export type ForwardOutcome =
   /** The node answered and the whole response was relayed. */
   | { readonly kind: 'ok'; readonly status: number }
-  /** No connection was made: nothing reached the node, so any request may be retried. */
+  /**
+   * The request provably never left: no connection was made, or not one byte
+   * of it was written. Nothing reached the node, so any request may be retried.
+   */
   | { readonly kind: 'connect-failed'; readonly error: Error }
   /**
    * The connection broke before any response; the node may have seen the
@@ -27,6 +30,12 @@ export type ForwardOutcome =
   | { readonly kind: 'bad-response'; readonly error: Error }
   /** The node broke after the response head was sent; the client connection was cut. */
   | { readonly kind: 'broken-response'; readonly error: Error }
+  /**
+   * The client stopped reading the response for clientIdleTimeoutMs while
+   * the node's data waited on it; the client connection was cut. Not the
+   * node's fault.
+   */
+  | { readonly kind: 'client-stalled' }
   /** The client went away first; the upstream request was abandoned. */
   | { readonly kind: 'client-gone' }
   /** The request could not be sent as it is (Node refused its path or headers). */
@@ -41,17 +50,8 @@ export interface ForwardOptions {
   readonly extraHeaders: readonly string[] | undefined;
   readonly connectTimeoutMs: number;
   readonly upstreamTimeoutMs: number;
+  readonly clientIdleTimeoutMs: number;
 }
-
-// Errors that can only happen before a connection exists.
-const CONNECT_ERRORS = new Set([
-  'ECONNREFUSED',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EADDRNOTAVAIL',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-]);
 
 function codedError(code: string, message: string): Error {
   return Object.assign(new Error(message), { code });
@@ -63,6 +63,14 @@ class Attempt {
   /** The outgoing request got a socket from the agent (it may wait in the agent's queue). */
   private hasSocket = false;
   private connected = false;
+  /**
+   * The socket's byte count when this attempt got it (a pooled socket has
+   * carried earlier requests): more than this means part of the request was
+   * handed to the kernel and may have reached the node.
+   */
+  private bytesBefore = 0;
+  /** The client's socket is full: the node's data waits until the client reads. */
+  private waitingOnClient = false;
   private proxyReq: ClientRequest | undefined;
   private proxyRes: IncomingMessage | undefined;
   private status = 0;
@@ -111,9 +119,10 @@ class Attempt {
     }
     const code = (err as NodeJS.ErrnoException).code ?? '';
     if (this.res.destroyed) this.settle({ kind: 'client-gone' });
-    else if (!this.connected || CONNECT_ERRORS.has(code)) {
-      this.settle({ kind: 'connect-failed', error: err });
-    } else if (code.startsWith('HPE_')) this.settle({ kind: 'bad-response', error: err });
+    // Judged by what happened to this request, not by the error's name: an
+    // EHOSTUNREACH on an established connection may follow a sent request.
+    else if (this.neverLeft()) this.settle({ kind: 'connect-failed', error: err });
+    else if (code.startsWith('HPE_')) this.settle({ kind: 'bad-response', error: err });
     else {
       const reusedSocket = this.proxyReq?.reusedSocket ?? false;
       this.settle({ kind: 'reset', error: err, reusedSocket });
@@ -128,6 +137,7 @@ class Attempt {
     }
     this.hasSocket = true;
     const socket = proxyReq.socket;
+    this.bytesBefore = socket?.bytesWritten ?? 0;
     if (socket?.connecting) {
       this.connectTimer = setTimeout(() => this.onConnectTimeout(), this.opts.connectTimeoutMs);
       socket.once('connect', () => {
@@ -137,6 +147,17 @@ class Attempt {
     } else {
       this.connected = true;
     }
+  }
+
+  /**
+   * True when not one byte of the request can have reached the node. A
+   * socket's bytesWritten also counts bytes still queued in Node, so this
+   * errs on the side of "it may have left".
+   */
+  private neverLeft(): boolean {
+    if (!this.connected) return true;
+    const written = this.proxyReq?.socket?.bytesWritten;
+    return written !== undefined && written === this.bytesBefore;
   }
 
   private readonly onResponse = (proxyRes: IncomingMessage): void => {
@@ -177,10 +198,21 @@ class Attempt {
   private readonly onBodyData = (chunk: Buffer): void => {
     this.lastProgress = performance.now();
     if (!this.res.write(chunk)) {
-      const proxyRes = this.proxyRes!;
-      proxyRes.pause();
-      this.res.once('drain', () => proxyRes.resume());
+      this.waitingOnClient = true;
+      this.proxyRes!.pause();
+      this.res.once('drain', this.onClientDrain);
     }
+  };
+
+  private readonly onClientDrain = (): void => {
+    if (this.settled) return;
+    this.waitingOnClient = false;
+    this.lastProgress = performance.now();
+    // The timer may be armed for the (longer) client limit: the node's own
+    // idle limit applies again from now.
+    clearTimeout(this.timer);
+    this.timer = setTimeout(this.onTimer, this.opts.upstreamTimeoutMs);
+    this.proxyRes?.resume();
   };
 
   private readonly onBodyEnd = (): void => {
@@ -205,9 +237,15 @@ class Attempt {
   private readonly onTimer = (): void => {
     if (this.settled) return;
     if (this.proxyRes) {
-      const left = this.lastProgress + this.opts.upstreamTimeoutMs - performance.now();
+      // Whoever holds up the body is charged: while the node's data waits on
+      // a client that does not read, the node is idle only because it was paused.
+      const limit = this.waitingOnClient
+        ? this.opts.clientIdleTimeoutMs
+        : this.opts.upstreamTimeoutMs;
+      const left = this.lastProgress + limit - performance.now();
       // Node's timer clock runs up to a millisecond behind: do not re-arm for that.
       if (left > 1) this.timer = setTimeout(this.onTimer, left);
+      else if (this.waitingOnClient) this.onClientStalled();
       else this.onBodyError(codedError('UPSTREAM_IDLE', 'node stopped sending mid-response'));
       return;
     }
@@ -220,6 +258,12 @@ class Attempt {
     }
     this.abandon();
   };
+
+  private onClientStalled(): void {
+    this.settle({ kind: 'client-stalled' });
+    this.abandon();
+    this.res.destroy();
+  }
 
   private onConnectTimeout(): void {
     if (this.settled || this.connected) return;

@@ -3,6 +3,7 @@
 // protocol upgrades. None of these may crash the process or leave a socket open.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { LimitsConfig } from './config.ts';
 import type { ErrorCode } from './errors.ts';
@@ -10,6 +11,8 @@ import { rawErrorResponse, sendError } from './errors.ts';
 
 export interface PublicServerHooks {
   readonly onRequest: (req: IncomingMessage, res: ServerResponse) => void;
+  /** Every accepted client connection, before its first byte is parsed (for the caps). */
+  readonly onConnection: (socket: Socket) => void;
   /** Called for answers given outside the request handler (for metrics). */
   readonly onRejected: (code: ErrorCode) => void;
 }
@@ -52,6 +55,8 @@ export function createPublicServer(limits: LimitsConfig, hooks: PublicServerHook
     },
     hooks.onRequest,
   );
+
+  server.on('connection', hooks.onConnection);
 
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
     // The client already hung up: nothing to answer.
