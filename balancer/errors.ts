@@ -27,6 +27,8 @@ const catalogue = {
   HEADERS_TOO_LARGE: [431, 'Request headers exceed the configured limit'],
   INTERNAL: [500, 'Internal balancer error'],
   UPGRADE_NOT_SUPPORTED: [501, 'Protocol upgrades (WebSocket) are not supported'],
+  CONNECT_NOT_SUPPORTED: [501, 'CONNECT tunnels are not supported'],
+  UNSUPPORTED_TRANSFER_CODING: [501, 'Only Transfer-Encoding: chunked is supported'],
   UPSTREAM_UNREACHABLE: [502, 'No node could be reached'],
   UPSTREAM_ERROR: [502, 'The node failed while answering'],
   NO_UPSTREAM: [503, 'No node is available'],
@@ -35,6 +37,7 @@ const catalogue = {
   TOO_MANY_CONNECTIONS: [503, 'The balancer holds its maximum of client connections; retry later'],
   BUFFERS_FULL: [503, 'The balancer holds its maximum of buffered request bodies; retry later'],
   UPSTREAM_TIMEOUT: [504, 'The node did not answer in time'],
+  HTTP_VERSION_NOT_SUPPORTED: [505, 'Only HTTP/1.0 and HTTP/1.1 are supported'],
 } as const satisfies Record<string, readonly [number, string]>;
 
 export type ErrorCode = keyof typeof catalogue;

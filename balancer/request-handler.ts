@@ -12,6 +12,7 @@ import { sendError } from './errors.ts';
 import { forwardedHeaders } from './headers.ts';
 import type { BalancerMetrics } from './metrics.ts';
 import type { PassiveHealth } from './passive-health.ts';
+import { refusal } from './request-checks.ts';
 import type { Policy, RoutingContext } from './policies/index.ts';
 import type { ForwardOutcome, ProxyAdapter } from './proxy-adapter.ts';
 import type { StickyCookie } from './sticky-cookie.ts';
@@ -56,6 +57,9 @@ function originForm(req: IncomingMessage): string | undefined {
   if (/^https?:\/\//i.test(url)) {
     try {
       const parsed = new URL(url);
+      // The node reads Host, the balancer read the target: they must name the
+      // same authority, or the two would route the request differently.
+      if (parsed.host !== (req.headers.host ?? '').toLowerCase()) return undefined;
       return parsed.pathname + parsed.search;
     } catch {
       return undefined;
@@ -112,6 +116,11 @@ function readBody(
 
 export class RequestHandler {
   private readonly deps: RequestHandlerDeps;
+  /**
+   * Connections answered with `Connection: close`: requests the client had
+   * already pipelined behind that answer are parsed by Node but never forwarded.
+   */
+  private readonly closingSockets = new WeakSet<object>();
   private inFlight = 0;
   private closing = false;
   private onIdle: (() => void) | undefined;
@@ -165,10 +174,20 @@ export class RequestHandler {
     res: ServerResponse,
     reservation: Reservation,
   ): Promise<void> {
+    if (this.closingSockets.has(req.socket)) {
+      res.destroy();
+      return;
+    }
     const overCap = this.deps.connections.verdict(req.socket);
     if (overCap !== undefined) {
-      res.shouldKeepAlive = false;
+      this.closeAfter(req, res);
       return this.fail(res, overCap, undefined, { connection: 'close', 'retry-after': '1' });
+    }
+    const refused = refusal(req);
+    if (refused) {
+      // Nothing of its body is read: the connection cannot carry another request.
+      this.closeAfter(req, res);
+      return this.fail(res, refused.code, refused.message, { connection: 'close' });
     }
     const target = originForm(req);
     if (target === undefined) return this.fail(res, 'BAD_REQUEST', 'Unsupported request target');
@@ -184,6 +203,7 @@ export class RequestHandler {
       if (result === 'aborted') return;
       // The rest of the body is never read, so this connection cannot carry
       // another request.
+      if (result === 'too-large' || result === 'buffers-full') this.closeAfter(req, res);
       if (result === 'too-large') {
         return this.fail(res, 'BODY_TOO_LARGE', undefined, { connection: 'close' });
       }
@@ -309,6 +329,11 @@ export class RequestHandler {
         logger.warn({ err: outcome.error, url: req.url }, 'request could not be forwarded');
         return { code: 'BAD_REQUEST', final: true };
     }
+  }
+
+  private closeAfter(req: IncomingMessage, res: ServerResponse): void {
+    res.shouldKeepAlive = false;
+    this.closingSockets.add(req.socket);
   }
 
   private passiveFailure(node: Upstream, reason: string): void {

@@ -4,8 +4,8 @@
 // the server closes it or a deadline passes.
 import net from 'node:net';
 
-/** A piece of the request: bytes to write, or a pause before the next piece. */
-export type Piece = string | Buffer | { readonly pauseMs: number };
+/** A piece of the request: bytes to write, a pause before the next piece, or a half-close (FIN). */
+export type Piece = string | Buffer | { readonly pauseMs: number } | { readonly halfClose: true };
 
 export interface RawRequest {
   readonly port: number;
@@ -15,8 +15,10 @@ export interface RawRequest {
   readonly pieces: readonly Piece[];
   /** How long to wait for the server to close after the last piece (default 2000 ms). */
   readonly timeoutMs?: number;
-  /** Stop waiting once this many final (non-1xx) responses arrived. */
+  /** Stop waiting once this many final (non-1xx) responses arrived (and settleMs passed). */
   readonly responses?: number;
+  /** After the awaited responses, how long to keep listening for more (default 0). */
+  readonly settleMs?: number;
   /** Responses to HEAD carry no body even with a Content-Length. */
   readonly headResponses?: boolean;
 }
@@ -52,7 +54,7 @@ export async function rawRequest(request: RawRequest): Promise<RawResult> {
       if (request.responses !== undefined) {
         const parsed = parseResponses(Buffer.concat(received), request.headResponses ?? false);
         if (parsed.responses.filter((r) => r.status >= 200).length >= request.responses) {
-          resolve();
+          setTimeout(resolve, request.settleMs ?? 0);
         }
       }
     });
@@ -74,6 +76,8 @@ export async function rawRequest(request: RawRequest): Promise<RawResult> {
     if (socket.destroyed) break;
     if (typeof piece === 'object' && 'pauseMs' in piece) {
       await new Promise((resolve) => setTimeout(resolve, piece.pauseMs));
+    } else if (typeof piece === 'object' && 'halfClose' in piece) {
+      socket.end();
     } else {
       socket.write(piece);
     }

@@ -436,6 +436,8 @@ describe('request handler (in-process balancer)', () => {
         host: '127.0.0.1',
         port,
         path: 'http://x/admin/status',
+        // The same authority as the target: a mismatch alone is refused with 400.
+        headers: { host: 'x' },
         agent: false,
       });
       req.on('error', reject);
