@@ -48,6 +48,16 @@ function isAdminPath(url: string): boolean {
   }
 }
 
+/** A Host value as a URL spells its authority (lower case, default port dropped). */
+function authority(protocol: string, host: string | undefined): string | undefined {
+  if (!host) return undefined;
+  try {
+    return new URL(`${protocol}//${host}`).host;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Origin-form target for the node, or undefined when the request target is unusable. */
 function originForm(req: IncomingMessage): string | undefined {
   const url = req.url ?? '';
@@ -59,7 +69,7 @@ function originForm(req: IncomingMessage): string | undefined {
       const parsed = new URL(url);
       // The node reads Host, the balancer read the target: they must name the
       // same authority, or the two would route the request differently.
-      if (parsed.host !== (req.headers.host ?? '').toLowerCase()) return undefined;
+      if (parsed.host !== authority(parsed.protocol, req.headers.host)) return undefined;
       return parsed.pathname + parsed.search;
     } catch {
       return undefined;
