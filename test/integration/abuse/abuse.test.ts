@@ -17,14 +17,16 @@ import { createInterface } from 'node:readline';
 import { startHaproxy, type RunningHaproxy } from '../../../lab/haproxy.ts';
 import { freePort } from '../../../lab/ports.ts';
 import { toolNamed } from '../../../lab/tools/index.ts';
-import type { AbuseCase, Category } from './abuse-case.ts';
+import type { AbuseCase } from './abuse-case.ts';
 import { categories } from './abuse-case.ts';
 import { framingCases } from './cases-framing.ts';
 import { protocolCases } from './cases-protocol.ts';
 import { syntaxCases } from './cases-syntax.ts';
 import { upstreamCases } from './cases-upstream.ts';
 import { startRecordingNode, type RecordingNode } from './recording-node.ts';
-import { runCase, tagFor, type Answer } from './runner.ts';
+import { printAgreement } from './agreement-table.ts';
+import { judge, type Row } from './judge.ts';
+import { runCase, tagFor } from './runner.ts';
 
 const BATCH = 8;
 const allCases: readonly AbuseCase[] = [
@@ -33,14 +35,6 @@ const allCases: readonly AbuseCase[] = [
   ...protocolCases,
   ...upstreamCases,
 ];
-
-interface Row {
-  readonly c: AbuseCase;
-  readonly lab: Answer;
-  readonly haproxy: Answer;
-  readonly labForwarded: number;
-  readonly haproxyForwarded: number;
-}
 
 /** Starts `node balancer/main.ts` and resolves with its public URL once it listens. */
 async function startLabBalancer(configFile: string): Promise<{ child: ChildProcess; url: string }> {
@@ -52,7 +46,12 @@ async function startLabBalancer(configFile: string): Promise<{ child: ChildProce
     const timer = setTimeout(() => reject(new Error(`balancer did not listen: ${stderr}`)), 10000);
     child.once('exit', (code) => reject(new Error(`balancer exited ${code}: ${stderr}`)));
     createInterface({ input: child.stdout }).on('line', (line) => {
-      const entry = JSON.parse(line) as { msg?: string; url?: string };
+      let entry: { msg?: string; url?: string };
+      try {
+        entry = JSON.parse(line) as typeof entry;
+      } catch {
+        return; // not a log line: nothing to wait for in it
+      }
       if (entry.msg === 'listening' && entry.url) {
         clearTimeout(timer);
         resolve(entry.url);
@@ -169,67 +168,3 @@ describe('abuse suite: the lab balancer beside HAProxy', function () {
     });
   }
 });
-
-/** What is wrong with the lab balancer's handling of one case (empty when nothing). */
-function judge(row: Row, labBytesRefusedByNode: number): string[] {
-  const { c, lab, haproxy } = row;
-  const problems: string[] = [];
-  const where = `${c.category} / ${c.name}`;
-  if (!c.expect.includes(lab.outcome)) {
-    problems.push(`${where}: answered ${lab.outcome}, expected ${c.expect.join(' or ')}`);
-  }
-  if (labBytesRefusedByNode > 0) {
-    problems.push(`${where}: forwarded bytes the node could not parse as HTTP`);
-  }
-  // Requests the client sent: the answers it got, or those RFC 9112 says its
-  // bytes hold (a client that half-closes may lose its answer, not add a request).
-  const answered = lab.outcome === 'none' ? 0 : lab.outcome.split(',').length;
-  const sent = Math.max(answered, c.expect[0] === 'none' ? 0 : c.expect[0]!.split(',').length);
-  if (!c.retries && row.labForwarded > sent) {
-    problems.push(
-      `${where}: SMUGGLING: the node parsed ${row.labForwarded} requests, the client sent ${sent}`,
-    );
-  }
-  const haproxyRefused = row.haproxyForwarded === 0 && /^(4xx|none)/.test(haproxy.outcome);
-  if (haproxyRefused && !c.limit && row.labForwarded > 0) {
-    problems.push(`${where}: forwarded a request HAProxy refused (HAProxy: ${haproxy.outcome})`);
-  }
-  return problems;
-}
-
-function printAgreement(rows: readonly Row[], elapsedMs: number): void {
-  const byCategory = new Map<Category, { cases: number; agree: number }>();
-  for (const row of rows) {
-    const entry = byCategory.get(row.c.category) ?? { cases: 0, agree: 0 };
-    entry.cases++;
-    if (row.lab.outcome === row.haproxy.outcome) entry.agree++;
-    byCategory.set(row.c.category, entry);
-  }
-  const lines = ['', '      abuse suite: the lab balancer and HAProxy 2.x on the same nodes'];
-  lines.push(
-    `      ${'category'.padEnd(20)} ${'cases'.padStart(5)} ${'agree'.padStart(5)} ${'differ'.padStart(6)}`,
-  );
-  let cases = 0;
-  let agree = 0;
-  for (const [category, entry] of byCategory) {
-    cases += entry.cases;
-    agree += entry.agree;
-    lines.push(
-      `      ${category.padEnd(20)} ${String(entry.cases).padStart(5)} ${String(entry.agree).padStart(5)} ${String(entry.cases - entry.agree).padStart(6)}`,
-    );
-  }
-  lines.push(
-    `      ${'all'.padEnd(20)} ${String(cases).padStart(5)} ${String(agree).padStart(5)} ${String(cases - agree).padStart(6)}`,
-  );
-  lines.push(
-    `      (agree: the same status classes in the same order, or both no answer; ${(elapsedMs / 1000).toFixed(1)} s)`,
-  );
-  if (process.env.ABUSE_DIFFERENCES) {
-    for (const row of rows.filter((r) => r.lab.outcome !== r.haproxy.outcome)) {
-      lines.push(
-        `      differs: ${row.c.category} / ${row.c.name}: lab ${row.lab.outcome}, haproxy ${row.haproxy.outcome}`,
-      );
-    }
-  }
-  console.log(lines.join('\n'));
-}
