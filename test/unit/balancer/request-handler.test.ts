@@ -101,6 +101,22 @@ describe('request handler (in-process balancer)', () => {
     );
   });
 
+  it('never ejects the last node up on request errors; the health checks still can', async () => {
+    await start({ health: { ...quietChecks, errorLimit: 1 } });
+    for (const id of ['b', 'c']) balancer.pool.setMode(balancer.pool.get(id)!, 'disabled', 'test');
+    await nodes[0]!.close();
+    assertBalancerError(await send(`${url}/x`), 502, 'UPSTREAM_UNREACHABLE');
+    const a = balancer.pool.get('a')!;
+    assert.equal(a.state, 'up', 'ejecting it would leave no node at all');
+    assert.match(
+      await balancer.metrics.render(),
+      /^balancer_passive_markdown_refused_total\{node="a"\} 1$/m,
+    );
+    await balancer.health.checkNow(a);
+    await balancer.health.checkNow(a);
+    assert.equal(a.state, 'down', 'two failed checks (fall 2) mark it down');
+  });
+
   it('answers 503 NO_UPSTREAM when no node is eligible', async () => {
     await start();
     for (const node of balancer.nodes) balancer.pool.setMode(node, 'disabled', 'test');
