@@ -11,8 +11,12 @@ import { responseHeaders } from './headers.ts';
 import type { UpstreamTarget } from './upstream.ts';
 
 export type ForwardOutcome =
-  /** The node answered and the whole response was relayed. */
-  | { readonly kind: 'ok'; readonly status: number }
+  /**
+   * The node answered and the whole response was relayed. `afterwards`: the
+   * node then sent bytes that are no HTTP (a 204 followed by a body, say);
+   * its connection was dropped, the answer itself was complete.
+   */
+  | { readonly kind: 'ok'; readonly status: number; readonly afterwards?: Error }
   /**
    * The request provably never left: no connection was made, or not one byte
    * of it was written. Nothing reached the node, so any request may be retried.
@@ -216,6 +220,7 @@ class Attempt {
   };
 
   private readonly onBodyEnd = (): void => {
+    if (this.settled) return;
     this.settle({ kind: 'ok', status: this.status });
     this.res.end();
   };
@@ -228,6 +233,15 @@ class Attempt {
 
   private readonly onBodyError = (err: Error): void => {
     if (this.settled) return;
+    // Every byte of the answer was parsed and handed to the client; what
+    // broke came after it. The client gets its complete answer.
+    const proxyRes = this.proxyRes;
+    if (proxyRes?.complete && proxyRes.readableLength === 0 && !this.waitingOnClient) {
+      this.settle({ kind: 'ok', status: this.status, afterwards: err });
+      this.abandon();
+      this.res.end();
+      return;
+    }
     this.settle({ kind: 'broken-response', error: err });
     this.abandon();
     // The client must see a cut connection, not a response that looks complete.

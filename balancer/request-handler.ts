@@ -298,6 +298,13 @@ export class RequestHandler {
       case 'ok':
         passive.success(node);
         metrics.proxied(node, outcome.status);
+        if (outcome.afterwards) {
+          node.errors++;
+          logger.warn(
+            { node: node.id, err: outcome.afterwards },
+            'node sent bytes after a complete response; its connection was dropped',
+          );
+        }
         return undefined;
       case 'client-gone':
         return undefined;

@@ -112,9 +112,11 @@ describe('request handler (in-process balancer)', () => {
       await balancer.metrics.render(),
       /^balancer_passive_markdown_refused_total\{node="a"\} 1$/m,
     );
-    await balancer.health.checkNow(a);
-    await balancer.health.checkNow(a);
-    assert.equal(a.state, 'down', 'two failed checks (fall 2) mark it down');
+    // checkNow() skips a check while another is in flight (the one listen() started).
+    await waitFor(async () => {
+      await balancer.health.checkNow(a);
+      return a.state === 'down';
+    }, 'two failed checks (fall 2) to mark it down');
   });
 
   it('answers 503 NO_UPSTREAM when no node is eligible', async () => {
@@ -311,6 +313,19 @@ describe('request handler (in-process balancer)', () => {
       return true;
     };
     assertBalancerError(await send(`${url}/x`), 502, 'UPSTREAM_ERROR');
+  });
+
+  it('relays a complete answer the node follows with stray bytes, and drops that connection', async () => {
+    await start();
+    nodes[0]!.behaviour = (req) => {
+      // A 204 carries no body: "hello" can only be read as the next response.
+      req.socket.end('HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\nhello');
+      return true;
+    };
+    const reply = await send(`${url}/x`);
+    assert.equal(reply.status, 204);
+    assert.equal(balancer.pool.get('a')!.errors, 1, "the stray bytes are the node's fault");
+    assert.equal(balancer.metrics.totals.proxied['2xx'], 1);
   });
 
   it('replaces client-supplied forwarding headers', async () => {
