@@ -139,6 +139,13 @@ const schema = z.strictObject({
         'time a readmitted node ramps from 10% to full weight; 0 turns it off',
         0,
       ).default(5000),
+      // Passive health, as HAProxy's `observe layer4` with `error-limit`: a
+      // node is marked down after this many consecutive connect failures or
+      // resets on fresh connections, each within errorWindowMs of the last.
+      // One dropped SYN under load is not a dead node; a killed node refuses
+      // every connection and reaches the limit within milliseconds.
+      errorLimit: count('consecutive passive errors before a node is marked down').default(5),
+      errorWindowMs: ms('time after which an old passive error is forgotten').default(10000),
     })
     .prefault({}),
   limits: z
@@ -152,6 +159,18 @@ const schema = z.strictObject({
       ),
       maxBodyBytes: count('bytes of request body', 0).default(1048576),
       retries: count('extra attempts on other nodes after a connect failure', 0).default(2),
+      // How long a client may leave a response unread (the balancer holding
+      // the node's data for it) before its connection is cut; charged to the
+      // client, never to the node. HAProxy's `timeout client` in the bench.
+      clientIdleTimeoutMs: ms('time a client may stop reading a response').default(30000),
+      // Caps on what clients can make the balancer hold. The per-address
+      // default sits above the load generator's 10,000 users, which all come
+      // from one loopback address; facing real clients, set it much lower.
+      maxClientConnections: count('open client connections').default(15000),
+      maxConnectionsPerAddress: count('open connections from one client address').default(10240),
+      maxBufferedBytes: count('request body bytes buffered at once, all requests', 0).default(
+        64 * 1048576,
+      ),
     })
     .prefault({})
     .check((ctx) => {
@@ -162,6 +181,22 @@ const schema = z.strictObject({
           input: ctx.value.headersTimeoutMs,
           path: ['headersTimeoutMs'],
           message: 'must not exceed limits.requestTimeoutMs',
+        });
+      }
+      if (ctx.value.maxConnectionsPerAddress > ctx.value.maxClientConnections) {
+        ctx.issues.push({
+          code: 'custom',
+          input: ctx.value.maxConnectionsPerAddress,
+          path: ['maxConnectionsPerAddress'],
+          message: 'must not exceed limits.maxClientConnections',
+        });
+      }
+      if (ctx.value.maxBufferedBytes < ctx.value.maxBodyBytes) {
+        ctx.issues.push({
+          code: 'custom',
+          input: ctx.value.maxBufferedBytes,
+          path: ['maxBufferedBytes'],
+          message: 'must be at least limits.maxBodyBytes, or no request of the largest size fits',
         });
       }
     }),
