@@ -12,6 +12,7 @@ import { up } from './commands/up.ts';
 import { run } from './commands/run.ts';
 import { report, compare } from './commands/report.ts';
 import { RUNS_DIR } from './paths.ts';
+import { ReportError } from '../report/errors.ts';
 import { LabError } from './errors.ts';
 import { STATE_DIR } from './paths.ts';
 import { REDIS_PERSISTENCE_MODES, type RedisPersistence } from './services/redis-server.ts';
@@ -210,7 +211,8 @@ async function main(argv: string[]): Promise<void> {
 try {
   await main(process.argv.slice(2));
 } catch (error) {
-  if (error instanceof LabError) {
+  // The lab's own errors and the report floor's (`lab report`, `lab compare`): one line each.
+  if (error instanceof LabError || error instanceof ReportError) {
     process.stderr.write(`lab: ${error.toLine()}\n`);
     process.exitCode = 1;
   } else if (

@@ -3,7 +3,7 @@
 // in a scenario never turns into a silently different load.
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { loopbackOrigin } from '../lab/loopback.ts';
+import { loopbackOrigin } from '../common/loopback.ts';
 import type { LoadConfig } from './types.ts';
 
 /** A configuration that cannot run; `message` names the field and the fix, on one line. */

@@ -8,7 +8,7 @@ import { CartTracker, type Verdict } from './consistency.ts';
 import { CookieJar } from './cookie-jar.ts';
 import { RequestFailed, type LoadClient } from './http-client.ts';
 import type { Recorder } from './recorder.ts';
-import { routeOf } from './routes.ts';
+import { routeOf } from '../common/routes.ts';
 
 /** The demo password every node accepts by default. */
 export const PASSWORD = 'secret';

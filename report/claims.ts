@@ -1,7 +1,7 @@
 // The claims of CLAIMS.md put to this run's numbers: one rule per claim
 // (report/claims/), pure, so the verdicts are unit-tested. A rule that lacks
 // its inputs says "not measured" and the scenario that would measure it.
-import type { RunSummary } from '../lab/run/summary.ts';
+import type { RunSummary } from './summary-schema.ts';
 import { c1, c2, c3 } from './claims/cookie-rules.ts';
 import type { Rule, Verdict } from './claims/rule.ts';
 import { c4, c5, c6, c7, c8 } from './claims/server-rules.ts';

@@ -1,7 +1,7 @@
 // Facts read off one strategy's entry that several parts of the report need
 // (the table, the claims, the charts): which events hurt, what a node kill
 // cost, how requests spread over nodes. One place, so they agree.
-import type { EventEffect, StrategySummary } from '../lab/run/summary.ts';
+import type { EventEffect, StrategySummary } from './summary-schema.ts';
 import { byName, int } from './format.ts';
 
 /** `redis:cas` -> `redis`. */

@@ -3,7 +3,7 @@ import { inspectorUrl } from '../../../bench/strategies/memory-probes.ts';
 import type { StrategyName } from '../../../nodes/strategies/strategy.ts';
 import { LabError } from '../../errors.ts';
 import { nodeStrategyConfig } from '../../strategy-config.ts';
-import type { ProbeResults } from '../summary.ts';
+import type { ProbeResults } from '../../../report/summary-schema.ts';
 import type { Probe, ProbeRunContext } from './probe.ts';
 import { expectStatus, ProbeClient, probeUser } from './probe-client.ts';
 
