@@ -21,8 +21,13 @@ export async function redisInfo(port: number, section: string, timeoutMs = 2000)
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     autoResendUnfulfilledCommands: false,
-    // The ready check is an INFO of its own, not bound by commandTimeout: the command below is the check.
+    // The connection sends INFO and nothing else, as redis-cli would: no ready
+    // check (an INFO of its own, not bound by commandTimeout), no HELLO and no
+    // CLIENT SETINFO handshake, which INFO commandstats would count as the
+    // store's work between two readings.
     enableReadyCheck: false,
+    protocol: 2,
+    disableClientInfo: true,
     retryStrategy: () => null,
   });
   // A connection error also rejects connect() or the command below, where it
