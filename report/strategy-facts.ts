@@ -152,7 +152,7 @@ export function unexplainedLosses(strategy: StrategySummary): {
   count: number;
   byNode?: Record<string, number>;
 } {
-  const totals = strategy.totals.sessionsLostByNode as Record<string, number> | undefined;
+  const totals = strategy.totals.sessionsLostByNode;
   const faults = nodeFaults(strategy);
   if (!totals || faults.some((fault) => !lostByNode(fault))) {
     const inEvents = strategy.events.reduce((sum, event) => sum + event.sessionsLost, 0);
