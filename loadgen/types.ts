@@ -123,7 +123,7 @@ export interface LoadTotals {
   pinnedTotal?: number;
   /**
    * Latency of the answered requests (any status) per route: `login`, `me`,
-   * `cart`, `add-item`, `refresh`, `logout` (loadgen/routes.ts), each always
+   * `cart`, `add-item`, `refresh`, `logout` (common/routes.ts), each always
    * present. Optional because older runs lack it.
    */
   latencyByRoute?: Record<string, RouteLatency>;
