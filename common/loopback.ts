@@ -4,6 +4,16 @@
 import net from 'node:net';
 import { CodedError } from './coded-error.ts';
 
+/** A refusal of the loopback rule: BAD_ADDRESS (not host:port) or NOT_LOOPBACK. */
+export class LoopbackError extends CodedError {
+  declare readonly code: 'BAD_ADDRESS' | 'NOT_LOOPBACK';
+
+  constructor(code: 'BAD_ADDRESS' | 'NOT_LOOPBACK', message: string, hint?: string) {
+    super(code, message, hint);
+    this.name = 'LoopbackError';
+  }
+}
+
 /** A `host:port` pair that has passed the loopback guard. */
 export interface LoopbackAddress {
   host: string;
@@ -26,14 +36,14 @@ export function assertLoopback(
   const host = match?.[1] ?? match?.[2];
   const port = Number(match?.[3]);
   if (!match || host === undefined || port > 65535 || (port === 0 && !allowAnyPort)) {
-    throw new CodedError(
+    throw new LoopbackError(
       'BAD_ADDRESS',
       `${what} "${address}" is not host:port`,
       'e.g. 127.0.0.1:6379',
     );
   }
   if (!isLoopbackHost(host)) {
-    throw new CodedError(
+    throw new LoopbackError(
       'NOT_LOOPBACK',
       `${what} "${address}" is not a loopback address`,
       'the lab only proxies between processes on this machine (127.0.0.0/8, ::1, localhost)',
@@ -58,7 +68,7 @@ export function isLoopbackHost(host: string): boolean {
 /** Refuses a host off this machine (a state file edited by hand, an attach mode later). */
 export function assertLoopbackHost(what: string, host: string): void {
   if (!isLoopbackHost(host.replace(/^\[(.*)\]$/, '$1'))) {
-    throw new CodedError(
+    throw new LoopbackError(
       'NOT_LOOPBACK',
       `${what} is at ${host}, not on loopback; the lab only acts on processes on this machine`,
     );
@@ -72,7 +82,7 @@ export function assertLoopbackHost(what: string, host: string): void {
 export function loopbackOrigin(url: string): URL {
   const target = new URL(url);
   if (target.protocol !== 'http:' || !isLoopbackHost(target.hostname.replace(/^\[(.*)\]$/, '$1'))) {
-    throw new CodedError(
+    throw new LoopbackError(
       'NOT_LOOPBACK',
       `load only goes to http on loopback, not ${target.origin}`,
       'use 127.0.0.1, ::1 or localhost',

@@ -1,12 +1,17 @@
+import type { LabErrorCode } from './error-codes.ts';
+
+export { LAB_ERROR_CODES, LAB_ERRORS, type LabErrorCode } from './error-codes.ts';
+
 /**
  * An error the CLI prints as one line: what went wrong and what to do.
- * `code` is stable so scripts and tests can match on it.
+ * `code` is one of the catalogue's (error-codes.ts), stable so scripts and
+ * tests can match on it.
  */
 export class LabError extends Error {
-  readonly code: string;
+  readonly code: LabErrorCode;
   readonly hint: string | undefined;
 
-  constructor(code: string, message: string, hint?: string) {
+  constructor(code: LabErrorCode, message: string, hint?: string) {
     super(message);
     this.name = 'LabError';
     this.code = code;

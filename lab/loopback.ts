@@ -2,7 +2,6 @@
 // with the load generator); here its refusals become LabErrors, because lab
 // code tells a known failure from an unexpected one by `instanceof LabError`
 // (a chaos step records its code, the CLI prints one line).
-import { CodedError } from '../common/coded-error.ts';
 import * as rule from '../common/loopback.ts';
 import { LabError } from './errors.ts';
 
@@ -13,7 +12,8 @@ function asLabError<T>(check: () => T): T {
   try {
     return check();
   } catch (error) {
-    if (error instanceof CodedError) throw new LabError(error.code, error.message, error.hint);
+    if (error instanceof rule.LoopbackError)
+      throw new LabError(error.code, error.message, error.hint);
     throw error;
   }
 }

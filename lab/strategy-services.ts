@@ -4,7 +4,7 @@ import { processState, spawnService, stopService } from './process-supervisor.ts
 import { startHazelcastCluster } from './services/hazelcast-member.ts';
 import { LabError } from './errors.ts';
 import { probeRedis, RedisServer, type RedisPersistence } from './services/redis-server.ts';
-import type { StrategyChoice } from './strategy-config.ts';
+import { profileOf, type StrategyChoice } from './strategy/choice.ts';
 import { recordedServices, type LabState, type ServiceEntry } from './state.ts';
 import { waitFor } from './wait.ts';
 
@@ -36,9 +36,9 @@ async function restartRedis(entry: ServiceEntry, detached: boolean): Promise<voi
 }
 
 /**
- * Starts the servers a strategy needs and that are not running yet, and
- * records them in the state: redis-server for `redis` and `jwt` (refresh
- * tokens), one Hazelcast member per node for `clustered`, and toxiproxy-server
+ * Starts the servers a strategy needs (its profile's `stores`) that are not
+ * running yet, and records them in the state: redis-server, one Hazelcast
+ * member per node, and toxiproxy-server
  * with one link per node → store connection (see network/links.ts).
  * Resolves with notes for the user (one line each): what was left out and why.
  */
@@ -50,7 +50,8 @@ export async function ensureServices(
 ): Promise<string[]> {
   const { detached } = options;
   state.services ??= {};
-  if (choice.name === 'redis' || choice.name === 'jwt') {
+  const { stores } = profileOf(choice);
+  if (stores.includes('redis')) {
     const entry = state.services.redis;
     const wanted = options.redisPersistence;
     if (entry && wanted && wanted !== entry.persistence) {
@@ -77,7 +78,7 @@ export async function ensureServices(
       };
     }
   }
-  if (choice.name === 'clustered') {
+  if (stores.includes('hazelcast')) {
     const recorded = state.services.hazelcast;
     const alive = recorded ? await Promise.all(recorded.members.map(running)) : [];
     if (!recorded || alive.some((up) => !up)) {

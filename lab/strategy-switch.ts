@@ -3,12 +3,8 @@ import { LabError } from './errors.ts';
 import { recordEvent } from './events.ts';
 import { processState } from './process-supervisor.ts';
 import { ensureServices, type ServiceOptions } from './strategy-services.ts';
-import {
-  newSecrets,
-  nodeStrategyConfig,
-  policyFor,
-  type StrategyChoice,
-} from './strategy-config.ts';
+import { newSecrets, nodeStrategyConfig } from './strategy-config.ts';
+import { choiceLabel, profileOf, type StrategyChoice } from './strategy/choice.ts';
 import type { LabState, NodeEntry } from './state.ts';
 
 export interface SwitchOutcome {
@@ -22,7 +18,7 @@ export interface SwitchOutcome {
 async function switchNode(
   node: NodeEntry,
   token: string,
-  body: Record<string, unknown>,
+  body: ReturnType<typeof nodeStrategyConfig>,
 ): Promise<string | undefined> {
   const state = await processState(node.pid);
   if (state !== 'running') return `${state}; switches when started`;
@@ -67,7 +63,7 @@ export async function switchStrategy(
     }),
   );
   const { adminUrl, adminToken } = state.balancer;
-  await balancerAdmin(adminUrl, adminToken, 'PUT', '/policy', { policy: policyFor(choice.name) });
+  await balancerAdmin(adminUrl, adminToken, 'PUT', '/policy', { policy: profileOf(choice).policy });
   const previous = state.variant ? `${state.strategy}:${state.variant}` : state.strategy;
   state.strategy = choice.name;
   state.variant = choice.variant;
@@ -76,7 +72,7 @@ export async function switchStrategy(
     type: 'control',
     action: 'strategy',
     from: previous,
-    to: choice.variant ? `${choice.name}:${choice.variant}` : choice.name,
+    to: choiceLabel(choice),
     tookMs,
     skipped,
     failures,

@@ -1,6 +1,6 @@
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
-import { StoreUnavailableError } from '../store/errors.ts';
+import { CartConflictError, StoreUnavailableError } from '../store/errors.ts';
 import { ERRORS, HttpError, codeForStatus } from './errors.ts';
 
 /**
@@ -35,6 +35,8 @@ export function toHttpError(error: unknown): HttpError {
   if (error instanceof StoreUnavailableError) {
     return new HttpError('STORE_UNAVAILABLE', error.message, { cause: error, expose: false });
   }
+  if (error instanceof CartConflictError)
+    return new HttpError('CART_CONFLICT', undefined, { cause: error });
   const status = statusOf(error);
   if (status !== undefined) {
     // Errors from Koa and the router (http-errors) say whether their message is public.

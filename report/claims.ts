@@ -1,23 +1,26 @@
-// The claims of CLAIMS.md put to this run's numbers: one rule per claim
-// (report/claims/), pure, so the verdicts are unit-tested. A rule that lacks
-// its inputs says "not measured" and the scenario that would measure it.
+// The claims of docs/claims.md put to this run's numbers: one rule per claim
+// (report/claims/), a pure function of measured figures with its thresholds
+// stated, so every verdict it names is unit-tested. A rule that lacks its
+// inputs says "not measured" and the scenario that would measure it.
 import type { RunSummary } from './summary-schema.ts';
 import { c1, c2, c3 } from './claims/cookie-rules.ts';
-import type { Rule, Verdict } from './claims/rule.ts';
+import type { ClaimRule, Verdict } from './claims/rule.ts';
 import { c4, c5, c6, c7, c8 } from './claims/server-rules.ts';
 import { c9, c10, c11, c12, c13, c14 } from './claims/token-rules.ts';
 
-export type { Verdict } from './claims/rule.ts';
+export type { MeasuredVerdict, Verdict } from './claims/rule.ts';
 export { NOISE } from './claims/rule.ts';
 
 export interface ClaimRow {
   id: string;
   /** A few words to name it in a table. */
   title: string;
-  /** The claim as CLAIMS.md states it. */
+  /** The claim as docs/claims.md states it. */
   claim: string;
   measured: string;
   verdict: Verdict;
+  /** The condition of the verdict reached, with its thresholds; '' when not measured. */
+  rule: string;
   why: string;
   /** The built-in scenario that measures it, when this run did not. */
   scenario?: string;
@@ -29,10 +32,10 @@ interface ClaimDefinition {
   claim: string;
   /** The built-in scenario whose strategies, chaos and probes measure it. */
   scenario: string;
-  rule: Rule;
+  rule: ClaimRule;
 }
 
-/** CLAIMS.md, in its order; ids are stable (reports and tests refer to them). */
+/** docs/claims.md, in its order; ids are stable (reports and tests refer to them). */
 export const CLAIMS: readonly ClaimDefinition[] = [
   {
     id: 'C1',
@@ -141,12 +144,26 @@ export const CLAIMS: readonly ClaimDefinition[] = [
   },
 ];
 
-/** One row per claim of CLAIMS.md, in its order, judged from this run's figures. */
+/** One row per claim of docs/claims.md, in its order, judged from this run's figures. */
 export function judgeClaims(run: RunSummary): ClaimRow[] {
   return CLAIMS.map(({ id, title, claim, scenario, rule }) => {
-    const judgement = rule(run);
-    const row: ClaimRow = { id, title, claim, ...judgement };
+    const judgement = rule.judge(run);
+    const row: ClaimRow = {
+      id,
+      title,
+      claim,
+      ...judgement,
+      rule: condition(rule, judgement.verdict),
+    };
     if (judgement.verdict === 'not measured') row.scenario = scenario;
     return row;
   });
+}
+
+/** `holds: <its condition>`, as the report prints it beside the verdict; '' when not measured. */
+function condition(rule: ClaimRule, verdict: Verdict): string {
+  if (verdict === 'not measured') return '';
+  const when = rule.when[verdict];
+  if (when === undefined) throw new Error(`a rule reached "${verdict}" without stating when`);
+  return `${verdict}: ${when}`;
 }

@@ -86,6 +86,7 @@ export function renderMarkdown(run: RunSummary): string {
     claim.verdict === 'not measured'
       ? `not measured (scenario \`${claim.scenario ?? '?'}\`)`
       : `**${claim.verdict}**`,
+    mdCell(claim.rule ? claim.rule.slice(claim.verdict.length + 2) : claim.why),
     mdCell(claim.measured),
   ]);
   const warnings = allWarnings(run);
@@ -103,7 +104,11 @@ export function renderMarkdown(run: RunSummary): string {
     '',
     '## Claims',
     '',
-    ...mdTable(['claim', 'verdict', 'measured in this run'], claims, ['l', 'l', 'l']),
+    ...mdTable(
+      ['claim', 'verdict', 'because (rule, docs/claims.md)', 'measured in this run'],
+      claims,
+      ['l', 'l', 'l', 'l'],
+    ),
     '',
     '## Warnings',
     '',

@@ -2,6 +2,7 @@
 // (the table, the claims, the charts): which events hurt, what a node kill
 // cost, how requests spread over nodes. One place, so they agree.
 import type { EventEffect, StrategySummary } from './summary-schema.ts';
+import { SESSION_HOLDERS } from '../nodes/strategies/strategy.ts';
 import { byName, int } from './format.ts';
 
 /** `redis:cas` -> `redis`. */
@@ -9,8 +10,13 @@ export function family(strategy: string): string {
   return strategy.split(':')[0] ?? strategy;
 }
 
-/** Strategies that keep the session on the server and hand the client an id. */
-export const SERVER_SESSION_FAMILIES: readonly string[] = ['sticky', 'redis', 'clustered'];
+/**
+ * Strategies that keep the session on the server and hand the client an id,
+ * as the nodes declare them (the report reads no lab code).
+ */
+export const SERVER_SESSION_FAMILIES: readonly string[] = Object.entries(SESSION_HOLDERS)
+  .filter(([, holder]) => holder === 'server')
+  .map(([name]) => name);
 
 export function ofFamily(strategies: readonly StrategySummary[], name: string): StrategySummary[] {
   return strategies.filter((strategy) => family(strategy.strategy) === name);

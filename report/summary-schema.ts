@@ -125,6 +125,31 @@ const ProbeResultsSchema = z.object({
    * when nothing was refused within 500 items.
    */
   cookieLimit: z.object({ itemsAtRefusal: maybe, cookieBytesAtRefusal: maybe }).optional(),
+  /**
+   * C2 in the machine's Chromium (lab/run/probes/browser-cookie.ts). Against
+   * the probe's own loopback server: the largest cookie (name + value bytes)
+   * Chromium kept and sent back, its fate at 4,096 and 4,097 bytes, and
+   * whether a dropped oversized write left the previous value in place.
+   * `lab`: one cookie session grown from the page through the balancer until
+   * a write was refused: the largest session cookie Chromium held (name +
+   * value bytes), the refusal (null when none within 500 items) and whether
+   * the session and its cart were intact after it.
+   */
+  browserCookie: z
+    .object({
+      browser: z.string(),
+      largestKeptBytes: count,
+      at4096: z.enum(['kept', 'dropped']),
+      at4097: z.enum(['kept', 'dropped']),
+      previousKeptOnDrop: z.boolean(),
+      lab: z.object({
+        largestHeldBytes: count,
+        itemsAccepted: count,
+        refusal: z.object({ status: count, code: z.string().optional() }).nullable(),
+        sessionAfterRefusal: z.enum(['kept', 'lost']).nullable(),
+      }),
+    })
+    .optional(),
   /** C3/C13: forged or tampered credentials sent to GET /me; accepted = answered 200 (must be 0). */
   tampering: z
     .object({
@@ -166,7 +191,7 @@ const ProbeResultsSchema = z.object({
   memoryPerThousandSessions: z
     .object({ kib: count, where: z.string(), sessions: count, note: z.string().optional() })
     .optional(),
-  /** C12: Redis commands per refresh (INFO commandstats), background subtracted. */
+  /** C12: Redis commands per refresh (INFO commandstats), background subtracted; 0 when none was counted (a figure, not an error). */
   storeOpsPerRefresh: count.optional(),
   /** Probes that ran and failed, with a stable code; their fields are absent (no figure is guessed). */
   probeErrors: later(

@@ -40,3 +40,14 @@ export class StoreOptionError extends StoreError {
     this.name = 'StoreOptionError';
   }
 }
+
+/**
+ * A compare-and-set write lost the race every time it was tried. The node
+ * answers 409 `CART_CONFLICT`: the write was refused, and the client is told.
+ */
+export class CartConflictError extends StoreError {
+  constructor(attempts: number) {
+    super('CART_CONFLICT', `the cart changed concurrently in each of ${attempts} attempts`);
+    this.name = 'CartConflictError';
+  }
+}

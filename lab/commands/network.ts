@@ -12,8 +12,8 @@ import { ToxiproxyClient, type ToxicView } from '../network/toxiproxy-client.ts'
 import { processState } from '../process-supervisor.ts';
 import { requireState, writeState, type LabState } from '../state.ts';
 
-export const NET_USAGE = `  net FAULT TARGET [--ms N] [--jitter N] [--rate N] [--for SECONDS]
-                                   a network fault on node → store links for SECONDS (default 10; or 500ms, 1m),
+export const NET_USAGE = `  net FAULT TARGET [--ms N] [--jitter N] [--rate N] [--for D]
+                                   a network fault on node → store links for D (default 10 s; or 500ms, 1m),
                                    then removed (Ctrl-C too): latency --ms [--jitter], bandwidth --rate (KB/s),
                                    timeout [--ms] (0: black hole), reset_peer [--ms], down;
                                    TARGET: a link ('node-1->redis', quoted), a node (node-1), a store (redis, hz-2)

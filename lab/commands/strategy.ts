@@ -1,6 +1,6 @@
 import type { RedisPersistence } from '../services/redis-server.ts';
 import { requireState, writeState } from '../state.ts';
-import { parseStrategyChoice } from '../strategy-config.ts';
+import { parseStrategyChoice } from '../strategy/choice.ts';
 import { switchStrategy } from '../strategy-switch.ts';
 
 /** `lab strategy NAME[:VARIANT]`: switches the running topology live. */

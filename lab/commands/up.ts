@@ -3,7 +3,7 @@ import type { RedisPersistence } from '../services/redis-server.ts';
 import { clearState, readState, recordedServices, writeState } from '../state.ts';
 import { processState } from '../process-supervisor.ts';
 import { startTopology, stopTopology } from '../topology.ts';
-import { parseStrategyChoice } from '../strategy-config.ts';
+import { parseStrategyChoice } from '../strategy/choice.ts';
 import { stopServices } from '../strategy-services.ts';
 import { switchStrategy } from '../strategy-switch.ts';
 

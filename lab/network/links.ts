@@ -1,6 +1,6 @@
 import { LabError } from '../errors.ts';
 import type { LabState } from '../state.ts';
-import type { StrategyChoice } from '../strategy-config.ts';
+import { currentChoice, profileOf, type StrategyChoice } from '../strategy/choice.ts';
 
 /**
  * One node → store connection routed through its own Toxiproxy proxy, so a
@@ -34,20 +34,21 @@ export function ownMember<T>(members: readonly T[], index: number): T {
 }
 
 /**
- * The links the nodes need to reach the stores of `choice`. Redis (for
- * `redis` and `jwt`): every node → redis. `clustered:replicated`: node-i →
- * its own member, the only one its client is given. `clustered:partitioned`:
- * none. Its smart client opens a connection to every member at the address
- * the member announces, whatever it was first given, so a proxy would carry
- * only the first handshake, and a member announces one address for all nodes,
- * so per-node links cannot exist: its nodes reach the members directly and
- * take no network faults.
+ * The links the nodes need to reach the store of `choice` that its profile
+ * links (`linkedStore`). Redis: every node → redis. Hazelcast
+ * (`clustered:replicated`): node-i → its own member, the only one its client
+ * is given. `clustered:partitioned` links none: its smart client opens a
+ * connection to every member at the address the member announces, whatever
+ * it was first given, so a proxy would carry only the first handshake, and a
+ * member announces one address for all nodes, so per-node links cannot
+ * exist: its nodes reach the members directly and take no network faults.
  */
 export function plannedLinks(state: LabState, choice: StrategyChoice): LinkPlan[] {
   const nodes = state.nodes.map((node) => node.id);
   const redis = state.services?.redis;
   const members = state.services?.hazelcast?.members ?? [];
-  if ((choice.name === 'redis' || choice.name === 'jwt') && redis) {
+  const store = profileOf(choice).linkedStore(choice.variant);
+  if (store === 'redis' && redis) {
     const upstream = new URL(redis.address).host;
     return nodes.map((node) => ({
       name: linkName(node, redis.id),
@@ -57,7 +58,7 @@ export function plannedLinks(state: LabState, choice: StrategyChoice): LinkPlan[
       upstream,
     }));
   }
-  if (choice.name === 'clustered' && choice.variant === 'replicated' && members.length > 0) {
+  if (store === 'hazelcast' && members.length > 0) {
     return nodes.map((node, index) => {
       const member = ownMember(members, index);
       return {
@@ -84,8 +85,7 @@ export function linkAddress(state: LabState, node: string, store: string): strin
 
 /** Links the running strategy's nodes connect through (faults on others change nothing). */
 export function linksInUse(state: LabState): LinkEntry[] {
-  const current = { name: state.strategy, variant: state.variant } as StrategyChoice;
-  const used = new Set(plannedLinks(state, current).map((plan) => plan.name));
+  const used = new Set(plannedLinks(state, currentChoice(state)).map((plan) => plan.name));
   return recordedLinks(state).filter((link) => used.has(link.name));
 }
 

@@ -3,15 +3,16 @@
 // install (a missing redis-server found ten minutes into a run wastes them).
 import { LabError } from '../errors.ts';
 import { toolNamed } from '../tools/index.ts';
+import { parseStrategyChoice, profileOf } from '../strategy/choice.ts';
+import { STORES } from '../strategy/stores.ts';
 import type { Scenario } from './scenario-schema.ts';
 
 /** Tool names the scenario needs, with why. */
 export function toolsNeeded(scenario: Scenario): Map<string, string> {
   const needed = new Map<string, string>();
   for (const strategy of scenario.strategies) {
-    const name = strategy.split(':')[0];
-    if (name === 'redis' || name === 'jwt') needed.set('redis-server', `the ${name} strategy`);
-    if (name === 'clustered') needed.set('hazelcast', 'the clustered strategy');
+    const { name, stores } = profileOf(parseStrategyChoice(strategy));
+    for (const store of stores) needed.set(STORES[store].tool, `the ${name} strategy`);
   }
   if (scenario.chaos.some((step) => step.action === 'network')) {
     needed.set('toxiproxy-server', 'the network chaos steps');

@@ -6,18 +6,10 @@ import { CHAOS_ACTION_NAMES } from '../chaos/index.ts';
 import { parseDuration } from '../duration.ts';
 import { FAULT_KINDS } from '../network/faults/index.ts';
 import { REDIS_PERSISTENCE_MODES } from '../services/redis-server.ts';
-import { parseStrategyChoice } from '../strategy-config.ts';
+import { ALL_STRATEGIES, choiceLabel, parseStrategyChoice } from '../strategy/choice.ts';
 
-/** Every strategy variant, in the order reports list them. */
-export const ALL_STRATEGIES = [
-  'sticky',
-  'redis:cas',
-  'redis:lww',
-  'cookie',
-  'jwt',
-  'clustered:replicated',
-  'clustered:partitioned',
-] as const;
+// Read by the benches from here; the list is built from the strategy profiles.
+export { ALL_STRATEGIES };
 
 /** A time in the scenario: seconds as a number, or text such as `10s`, `500ms`, `1m`. */
 const Duration = z.union([z.number(), z.string()]).transform((value, ctx) => {
@@ -34,8 +26,7 @@ const Duration = z.union([z.number(), z.string()]).transform((value, ctx) => {
 
 const StrategyName = z.string().transform((text, ctx) => {
   try {
-    const choice = parseStrategyChoice(text);
-    return choice.variant ? `${choice.name}:${choice.variant}` : choice.name;
+    return choiceLabel(parseStrategyChoice(text));
   } catch {
     ctx.addIssue({
       code: 'custom',

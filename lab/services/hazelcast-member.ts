@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { access, constants, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { probeMember } from '../../store/hazelcast/client.ts';
@@ -12,7 +12,7 @@ import {
   stopService,
   type ServiceSpec,
 } from '../process-supervisor.ts';
-import { HAZELCAST_JAR } from '../tools/hazelcast.ts';
+import { findJava, HAZELCAST_JAR } from '../tools/hazelcast.ts';
 import { waitFor } from '../wait.ts';
 import { HAZELCAST_LOGGING_PROPERTIES, hazelcastMemberYaml } from './hazelcast-config.ts';
 
@@ -78,7 +78,7 @@ export class HazelcastMember {
 
   /** Writes the config and checks Java and the jar; does not start anything. */
   static async prepare(options: HazelcastMemberOptions): Promise<HazelcastMember> {
-    const java = await findJava();
+    const java = await javaAndJar();
     const heapMb = options.heapMb ?? DEFAULT_HEAP_MB;
     if (!Number.isInteger(heapMb) || heapMb < 64) {
       throw new LabError('BAD_OPTION', `hazelcast heap must be at least 64 MB, got ${heapMb}`);
@@ -281,20 +281,9 @@ export async function startHazelcastCluster(
   return cluster;
 }
 
-/** `java` from JAVA_HOME, else from PATH, as an absolute path (the supervisor matches it). */
-async function findJava(): Promise<string> {
-  const fromHome = process.env.JAVA_HOME ? [path.join(process.env.JAVA_HOME, 'bin', 'java')] : [];
-  const fromPath = (process.env.PATH ?? '')
-    .split(path.delimiter)
-    .filter((dir) => path.isAbsolute(dir))
-    .map((dir) => path.join(dir, 'java'));
-  let java: string | undefined;
-  for (const candidate of [...fromHome, ...fromPath]) {
-    if (await isExecutable(candidate)) {
-      java = candidate;
-      break;
-    }
-  }
+/** The Java that runs members (findJava), once it and the Hazelcast jar are both there. */
+async function javaAndJar(): Promise<string> {
+  const java = await findJava();
   if (!java) {
     throw new LabError(
       'TOOL_MISSING',
@@ -312,15 +301,6 @@ async function findJava(): Promise<string> {
     );
   }
   return java;
-}
-
-async function isExecutable(file: string): Promise<boolean> {
-  try {
-    await access(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function tcpConnect(port: number, timeoutMs: number): Promise<void> {

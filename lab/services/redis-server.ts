@@ -1,6 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
+import * as redisProbe from '../../store/redis/probe.ts';
 import { LabError } from '../errors.ts';
 import { freePort } from '../ports.ts';
 import {
@@ -162,54 +162,33 @@ function redisConfig(port: number, dir: string, persistence: RedisPersistence): 
   return `${lines.join('\n')}\n`;
 }
 
-/** What a server on a port says: its PING reply and the pid it reports. */
-export interface RedisProbe {
-  /** `+PONG` when ready, `-LOADING ...` while an AOF is being replayed. */
-  reply: string;
-  /** `process_id` from INFO server; undefined if INFO was refused. */
-  pid: number | undefined;
-}
+export type { RedisProbe } from '../../store/redis/probe.ts';
 
 /**
- * Sends PING and INFO server over a raw socket (no client library, so it works
- * before anything else is set up). The pid tells our server apart from
- * another one that already held the port.
+ * PING and INFO server to the redis-server on a loopback port: its reply
+ * (`+PONG` when ready) and its pid, which tells our server apart from another
+ * one that already held the port. A server that is dead, or does not answer
+ * within `timeoutMs`, gives a LabError REDIS_UNREACHABLE.
  */
-export function probeRedis(port: number, timeoutMs = 1000): Promise<RedisProbe> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    let received = Buffer.alloc(0);
-    socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`no reply in ${timeoutMs} ms`)));
-    socket.on('connect', () => socket.write('PING\r\nINFO server\r\n'));
-    socket.on('data', (chunk: Buffer) => {
-      received = Buffer.concat([received, chunk]);
-      const probe = parseProbe(received);
-      if (probe) {
-        socket.destroy();
-        resolve(probe);
-      }
-    });
-    socket.on('error', reject);
-    socket.on('close', () => reject(new Error('connection closed before a full reply')));
-  });
+export function probeRedis(port: number, timeoutMs = 1000): Promise<redisProbe.RedisProbe> {
+  return unreachableAsLabError(port, redisProbe.probeRedis(port, timeoutMs));
 }
 
-// The PING line, then either an error line or a bulk string `$N\r\n<N bytes>\r\n`;
-// undefined until all of it has arrived.
-function parseProbe(data: Buffer): RedisProbe | undefined {
-  const pingEnd = data.indexOf('\r\n');
-  if (pingEnd < 0) return undefined;
-  const reply = data.subarray(0, pingEnd).toString('latin1');
-  const rest = data.subarray(pingEnd + 2);
-  const headerEnd = rest.indexOf('\r\n');
-  if (headerEnd < 0) return undefined;
-  const header = rest.subarray(0, headerEnd).toString('latin1');
-  if (!header.startsWith('$')) return { reply, pid: undefined };
-  const length = Number(header.slice(1));
-  if (rest.length < headerEnd + 2 + length) return undefined;
-  const info = rest.subarray(headerEnd + 2, headerEnd + 2 + length).toString('latin1');
-  const match = /^process_id:(\d+)\r?$/m.exec(info);
-  return { reply, pid: match ? Number(match[1]) : undefined };
+/** The number of keys (sessions among them); REDIS_UNREACHABLE as for probeRedis. */
+export function redisKeyCount(port: number, timeoutMs = 1000): Promise<number> {
+  return unreachableAsLabError(port, redisProbe.redisKeyCount(port, timeoutMs));
+}
+
+async function unreachableAsLabError<T>(port: number, asked: Promise<T>): Promise<T> {
+  try {
+    return await asked;
+  } catch (error) {
+    throw new LabError(
+      'REDIS_UNREACHABLE',
+      (error as Error).message,
+      `is the redis-server on port ${port} running? \`lab status\``,
+    );
+  }
 }
 
 /**

@@ -1,4 +1,4 @@
-import { access, mkdir } from 'node:fs/promises';
+import { access, constants, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { TOOLS_DIR } from '../paths.ts';
 import { firstLine, run } from './exec.ts';
@@ -12,7 +12,39 @@ export const HAZELCAST_JAR = path.join(
   `hazelcast-${HAZELCAST_VERSION}.jar`,
 );
 
-/** The Hazelcast member jar from Maven Central, run with the machine's Java. */
+/**
+ * The `java` that runs Hazelcast members: from JAVA_HOME, else the first on
+ * PATH, as an absolute path (the process supervisor matches it). `lab setup`
+ * and the members both ask here, so they never disagree about which Java.
+ */
+export async function findJava(): Promise<string | undefined> {
+  const fromHome = process.env.JAVA_HOME ? [path.join(process.env.JAVA_HOME, 'bin', 'java')] : [];
+  const fromPath = (process.env.PATH ?? '')
+    .split(path.delimiter)
+    .filter((dir) => path.isAbsolute(dir))
+    .map((dir) => path.join(dir, 'java'));
+  for (const candidate of [...fromHome, ...fromPath]) {
+    if (await isExecutable(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+async function isExecutable(file: string): Promise<boolean> {
+  try {
+    await access(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The Java found by findJava, with its version line; undefined when there is none or it does not run. */
+async function javaVersion(): Promise<string | undefined> {
+  const java = await findJava();
+  return java === undefined ? undefined : firstLine(java, ['-version']);
+}
+
+/** The Hazelcast member jar from Maven Central, run with the machine's Java (see findJava). */
 export class HazelcastTool implements Tool {
   readonly name = 'hazelcast';
   readonly purpose = 'members of the clustered strategy';
@@ -24,13 +56,13 @@ export class HazelcastTool implements Tool {
     } catch {
       return undefined;
     }
-    const java = await firstLine('java', ['-version']);
+    const java = await javaVersion();
     if (!java) return undefined;
     return { path: HAZELCAST_JAR, version: `${HAZELCAST_VERSION} (with ${java})` };
   }
 
   async install(): Promise<string | undefined> {
-    if (!(await firstLine('java', ['-version']))) return 'java is not on PATH (Java 17+ needed)';
+    if (!(await javaVersion())) return 'java is not in JAVA_HOME or on PATH (Java 17+ needed)';
     await mkdir(path.dirname(HAZELCAST_JAR), { recursive: true });
     const result = await run(
       'mvn',

@@ -1,110 +1,22 @@
 import { z } from 'zod';
 import { ConfigError } from '../config.ts';
-import { JwtStrategyConfigSchema } from './jwt/index.ts';
+import type { ConfigSchema } from './definition.ts';
+import { STRATEGIES } from './index.ts';
+import type { StrategyName } from './strategy.ts';
 
 // The body of PUT /admin/strategy and of NODE_STRATEGY_CONFIG: which strategy
 // a node runs, with what it needs. Node-wide settings (timeouts, max
-// entries) stay in the node config; only what differs per strategy is here.
+// entries) stay in the node config; only what differs per strategy is here,
+// each strategy's part in its own definition (definitions/).
 
-const redisUrl = z
-  .string('must be text')
-  .regex(/^redis:\/\/\S{1,500}$/, 'must be a redis:// URL, e.g. "redis://127.0.0.1:6379"');
+type Table = typeof STRATEGIES;
+/** Every definition's schema, as the tuple a discriminated union takes. */
+type Options = [Table[StrategyName]['config'], ...Table[StrategyName]['config'][]];
 
-const hostPort = z
-  .string('must be "host:port"')
-  .regex(/^[^\s:/]{1,253}:\d{1,5}$/, 'must be "host:port", e.g. "127.0.0.1:5701"');
-
-/** 32 random bytes, base64url: 43 characters (a trailing `=` is tolerated). */
-const SECRET_PATTERN = /^[A-Za-z0-9_-]{43}=?$/;
-const SECRET_RULE =
-  'must be the base64url of 32 random bytes (43 characters), e.g. ' +
-  `node -e "console.log(crypto.randomBytes(32).toString('base64url'))"`;
-
-const cookieKey = z.strictObject(
-  {
-    // Goes into every cookie, so short and without the separator `.`.
-    id: z
-      .string('must be text')
-      .regex(/^[A-Za-z0-9_-]{1,16}$/, 'must be 1–16 characters of [A-Za-z0-9_-]'),
-    secret: z
-      .string(SECRET_RULE)
-      .regex(SECRET_PATTERN, SECRET_RULE)
-      .transform((secret): Buffer => Buffer.from(secret.replace(/=$/, ''), 'base64url')),
-  },
-  'must be an object {id, secret}',
-);
-
-const StickyConfig = z.strictObject({ name: z.literal('sticky') });
-
-const RedisConfig = z.strictObject({
-  name: z.literal('redis'),
-  redis: z.strictObject(
-    {
-      url: redisUrl,
-      /** `cas`: no update is lost; `lww`: last write wins, so the lab can count lost updates. */
-      mode: z.enum(['cas', 'lww'], 'must be "cas" or "lww"').default('cas'),
-    },
-    'must be an object {url, mode?}',
-  ),
-});
-
-const ClusteredConfig = z.strictObject({
-  name: z.literal('clustered'),
-  hazelcast: z
-    .strictObject(
-      {
-        variant: z
-          .enum(['replicated', 'partitioned'], 'must be "replicated" or "partitioned"')
-          .default('replicated'),
-        clusterName: z
-          .string('must be text')
-          .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1–64 characters of [A-Za-z0-9_.-]'),
-        /**
-         * `partitioned`: members the client contacts first (it then finds them all).
-         * `replicated`: the client talks to the FIRST member only, the one beside this node.
-         */
-        members: z
-          .array(hostPort, 'must be a list of "host:port"')
-          .min(1, 'must list a member')
-          .max(32),
-        nearCache: z.boolean('must be true or false').default(false),
-      },
-      'must be an object {variant?, clusterName, members, nearCache?}',
-    )
-    .refine((hz) => !hz.nearCache || hz.variant === 'partitioned', {
-      path: ['nearCache'],
-      message: 'only the partitioned variant has a Near Cache (an IMap feature)',
-    }),
-});
-
-const CookieConfig = z.strictObject({
-  name: z.literal('cookie'),
-  cookie: z.strictObject(
-    {
-      /** The first key seals new cookies; every key opens them (rotation). */
-      keys: z
-        .array(cookieKey, 'must be a list of {id, secret}')
-        .min(1, 'must hold at least one key')
-        .max(8, 'must hold at most 8 keys')
-        .refine(
-          (keys) => new Set(keys.map((key) => key.id)).size === keys.length,
-          'ids must differ',
-        ),
-    },
-    'must be an object {keys}',
-  ),
-});
-
-// The jwt part is checked by the jwt strategy's own schema; Redis holds its
-// refresh tokens and the carts.
-const JwtConfig = z.strictObject({
-  name: z.literal('jwt'),
-  jwt: JwtStrategyConfigSchema,
-  redis: z.strictObject({ url: redisUrl }, 'must be an object {url}'),
-});
-
-const OPTIONS = [StickyConfig, RedisConfig, ClusteredConfig, CookieConfig, JwtConfig] as const;
-const NAMES = OPTIONS.map((option) => option.shape.name.value);
+const OPTIONS = Object.values(STRATEGIES).map(
+  (definition): ConfigSchema<StrategyName> => definition.config,
+) as Options;
+const NAMES = Object.keys(STRATEGIES);
 
 export const StrategyConfigSchema = z.discriminatedUnion('name', OPTIONS, {
   error: (issue) => {
@@ -116,8 +28,10 @@ export const StrategyConfigSchema = z.discriminatedUnion('name', OPTIONS, {
 
 /** A checked strategy configuration, defaults applied (secrets as bytes). */
 export type StrategyConfig = z.output<typeof StrategyConfigSchema>;
-export type CookieStrategyConfig = z.output<typeof CookieConfig>['cookie'];
-export type HazelcastStrategyConfig = z.output<typeof ClusteredConfig>['hazelcast'];
+/** What a sender (the lab) may put in the body: defaults optional, secrets as text. */
+export type StrategyConfigInput = z.input<typeof StrategyConfigSchema>;
+export type { CookieStrategyConfig } from './definitions/cookie.ts';
+export type { HazelcastStrategyConfig } from './definitions/clustered.ts';
 
 /** `NODE_STRATEGY_CONFIG` when unset: node-local sessions. */
 export const DEFAULT_STRATEGY_CONFIG = { name: 'sticky' } as const;

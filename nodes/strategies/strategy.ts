@@ -1,9 +1,22 @@
 import type { Context } from 'koa';
 import type { Cart } from '../../store/session-store.ts';
 
-/** The strategies of DESIGN.md; the balancer pins clients only for `sticky`. */
-export const STRATEGY_NAMES = ['sticky', 'redis', 'clustered', 'cookie', 'jwt'] as const;
-export type StrategyName = (typeof STRATEGY_NAMES)[number];
+/**
+ * Every strategy a node can run, and where it keeps a session: on the
+ * server (the client holds only an id) or in the client (a sealed cookie,
+ * signed tokens). Pure data, so the report can read it without loading any
+ * strategy code.
+ */
+export const SESSION_HOLDERS = {
+  sticky: 'server',
+  redis: 'server',
+  clustered: 'server',
+  cookie: 'client',
+  jwt: 'client',
+} as const satisfies Record<string, 'server' | 'client'>;
+
+export type StrategyName = keyof typeof SESSION_HOLDERS;
+export const STRATEGY_NAMES = Object.keys(SESSION_HOLDERS) as readonly StrategyName[];
 
 /** A request's session as the routes see it, whatever holds it. */
 export interface ActiveSession {

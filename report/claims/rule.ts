@@ -6,16 +6,28 @@ import { family, SERVER_SESSION_FAMILIES } from '../strategy-facts.ts';
 
 export type Verdict = 'holds' | 'does not hold' | 'depends' | 'not measured';
 
+/** The verdicts a rule reaches from figures; "not measured" is what it says without them. */
+export type MeasuredVerdict = Exclude<Verdict, 'not measured'>;
+
 /** What a rule says about one claim, from this run's numbers. */
 export interface Judgement {
   verdict: Verdict;
   /** The figures the verdict rests on, as a reader would quote them. */
   measured: string;
-  /** The rule applied, in words, and what the verdict depends on. */
+  /** What the verdict means here, and what it leaves out. */
   why: string;
 }
 
-export type Rule = (run: RunSummary) => Judgement;
+/**
+ * One claim's rule: a function of the run's measured figures only, and,
+ * for each verdict it can reach, the condition in words with its
+ * thresholds (the report prints the one reached beside the verdict;
+ * docs/claims.md lists them all).
+ */
+export interface ClaimRule {
+  readonly when: Readonly<Partial<Record<MeasuredVerdict, string>>>;
+  judge(run: RunSummary): Judgement;
+}
 
 /**
  * Two figures closer than this (relative) are the same: run-to-run noise on
@@ -53,4 +65,9 @@ export function serverSessions(run: RunSummary): StrategySummary[] {
 
 export function names(strategies: readonly StrategySummary[]): string {
   return strategies.map((strategy) => strategy.strategy).join(', ') || NONE;
+}
+
+/** `5%` for 0.05, as thresholds are printed. */
+export function percent(fraction: number): string {
+  return `${Math.round(fraction * 1000) / 10}%`;
 }

@@ -31,7 +31,8 @@ import { SessionExistsError } from '../errors.ts';
 import type { SessionRecord, SessionStore, SetResult } from '../session-store.ts';
 import { HazelcastConnection } from './client.ts';
 import { decodeSession, encodeSession } from './codec.ts';
-import { checkStoreOptions, PING_KEY, type HazelcastStoreOptions } from './options.ts';
+import { HazelcastMapStore } from './map-store.ts';
+import { checkStoreOptions, type HazelcastStoreOptions } from './options.ts';
 
 export interface PartitionedSessionStoreOptions extends HazelcastStoreOptions {
   /** `host:port` of members to contact first; the client then finds every member. */
@@ -43,46 +44,44 @@ export interface PartitionedSessionStoreOptions extends HazelcastStoreOptions {
 type Sessions = IMap<string, string>;
 
 const OWNER = 'partitioned session store';
-const PING_TIMEOUT_MS = 1000;
 
-/** See the comment at the top of the file. Call `connect()` before use. */
-export class PartitionedSessionStore implements SessionStore {
-  readonly #connection: HazelcastConnection;
-  readonly #mapName: string;
+/**
+ * See the comment at the top of the file. Call `connect()` before use.
+ * `count` is the live sessions in the
+ * whole cluster.
+ */
+export class PartitionedSessionStore extends HazelcastMapStore<Sessions> implements SessionStore {
   readonly #ttlMs: number;
 
   constructor(options: PartitionedSessionStoreOptions) {
     const { idleTimeoutMs, mapName } = checkStoreOptions(OWNER, options);
-    this.#mapName = mapName;
+    super(
+      new HazelcastConnection(OWNER, {
+        ...options,
+        smartRouting: true,
+        nearCacheMaps: options.nearCache === true ? [mapName] : [],
+      }),
+      mapName,
+    );
     this.#ttlMs = (Math.ceil(idleTimeoutMs / 1000) + 1) * 1000;
-    this.#connection = new HazelcastConnection(OWNER, {
-      ...options,
-      smartRouting: true,
-      nearCacheMaps: options.nearCache === true ? [mapName] : [],
-    });
-  }
-
-  /** Starts the client; see HazelcastConnection.connect. */
-  connect(): Promise<void> {
-    return this.#connection.connect();
   }
 
   get(id: string): Promise<SessionRecord | undefined> {
-    return this.#call('get', async (sessions) => {
+    return this.call('get', async (sessions) => {
       const value = await sessions.get(id);
       return value == null ? undefined : decodeSession(id, value);
     });
   }
 
   create(record: SessionRecord): Promise<void> {
-    return this.#call('create', async (sessions) => {
+    return this.call('create', async (sessions) => {
       const previous = await sessions.putIfAbsent(record.id, encodeSession(record), this.#ttlMs);
       if (previous != null) throw new SessionExistsError(record.id);
     });
   }
 
   set(record: SessionRecord, expectedVersion: number): Promise<SetResult> {
-    return this.#call('set', async (sessions): Promise<SetResult> => {
+    return this.call('set', async (sessions): Promise<SetResult> => {
       // From the owner, never the Near Cache: a stale base would fail the
       // replace again and again until the invalidation arrived.
       const stored = (await sessions.getEntryView(record.id))?.value;
@@ -98,7 +97,7 @@ export class PartitionedSessionStore implements SessionStore {
   }
 
   destroy(id: string): Promise<boolean> {
-    return this.#call('destroy', async (sessions) => (await sessions.remove(id)) != null);
+    return this.call('destroy', async (sessions) => (await sessions.remove(id)) != null);
   }
 
   /**
@@ -106,7 +105,7 @@ export class PartitionedSessionStore implements SessionStore {
    * touch, the stored lastSeenAt is not rewritten; the copy returned has `now`.
    */
   getAndTouch(id: string, now: number): Promise<SessionRecord | undefined> {
-    return this.#call('touch+get', async (sessions) => {
+    return this.call('touch+get', async (sessions) => {
       const [value, alive] = await Promise.all([
         sessions.get(id),
         sessions.setTtl(id, this.#ttlMs),
@@ -117,31 +116,10 @@ export class PartitionedSessionStore implements SessionStore {
   }
 
   touch(id: string, _now: number): Promise<boolean> {
-    return this.#call('touch', (sessions) => sessions.setTtl(id, this.#ttlMs));
+    return this.call('touch', (sessions) => sessions.setTtl(id, this.#ttlMs));
   }
 
-  /** Live sessions in the whole cluster. */
-  count(): Promise<number> {
-    return this.#call('count', (sessions) => sessions.size());
-  }
-
-  ping(): Promise<void> {
-    return this.#call(
-      'ping',
-      async (sessions) => {
-        await sessions.containsKey(PING_KEY);
-      },
-      PING_TIMEOUT_MS,
-    );
-  }
-
-  /** Shuts the client down; later calls reject with StoreUnavailableError. Idempotent. */
-  close(): Promise<void> {
-    return this.#connection.close();
-  }
-
-  #call<T>(what: string, use: (sessions: Sessions) => Promise<T>, timeoutMs?: number) {
-    const run = async (client: Client) => use(await client.getMap(this.#mapName));
-    return this.#connection.run(what, run, timeoutMs);
+  protected openMap(client: Client, mapName: string): Promise<Sessions> {
+    return client.getMap(mapName);
   }
 }

@@ -32,7 +32,8 @@ import { SessionExistsError } from '../errors.ts';
 import type { SessionRecord, SessionStore, SetResult } from '../session-store.ts';
 import { HazelcastConnection } from './client.ts';
 import { decodeSession, encodeSession } from './codec.ts';
-import { checkStoreOptions, PING_KEY, type HazelcastStoreOptions } from './options.ts';
+import { HazelcastMapStore } from './map-store.ts';
+import { checkStoreOptions, type HazelcastStoreOptions } from './options.ts';
 
 export interface ReplicatedSessionStoreOptions extends HazelcastStoreOptions {
   /** `host:port` of the member beside this node; the client contacts it alone. */
@@ -42,47 +43,44 @@ export interface ReplicatedSessionStoreOptions extends HazelcastStoreOptions {
 type Sessions = ReplicatedMap<string, string>;
 
 const OWNER = 'replicated session store';
-// A ping must answer faster than a request may take, for readiness checks.
-const PING_TIMEOUT_MS = 1000;
 
-/** See the comment at the top of the file. Call `connect()` before use. */
-export class ReplicatedSessionStore implements SessionStore {
-  readonly #connection: HazelcastConnection;
-  readonly #mapName: string;
+/**
+ * See the comment at the top of the file. Call `connect()` before use.
+ * `count` is the sessions held by this
+ * node's member (all of them, once replication has caught up).
+ */
+export class ReplicatedSessionStore extends HazelcastMapStore<Sessions> implements SessionStore {
   readonly #ttlMs: number;
 
   constructor(options: ReplicatedSessionStoreOptions) {
     const { idleTimeoutMs, mapName } = checkStoreOptions(OWNER, options);
-    this.#mapName = mapName;
+    super(
+      new HazelcastConnection(OWNER, {
+        ...options,
+        members: [options.member],
+        smartRouting: false,
+      }),
+      mapName,
+    );
     this.#ttlMs = idleTimeoutMs;
-    this.#connection = new HazelcastConnection(OWNER, {
-      ...options,
-      members: [options.member],
-      smartRouting: false,
-    });
-  }
-
-  /** Starts the client; see HazelcastConnection.connect. */
-  connect(): Promise<void> {
-    return this.#connection.connect();
   }
 
   get(id: string): Promise<SessionRecord | undefined> {
-    return this.#call('get', async (sessions) => {
+    return this.call('get', async (sessions) => {
       const value = await sessions.get(id);
       return value == null ? undefined : decodeSession(id, value);
     });
   }
 
   create(record: SessionRecord): Promise<void> {
-    return this.#call('create', async (sessions) => {
+    return this.call('create', async (sessions) => {
       if (await sessions.containsKey(record.id)) throw new SessionExistsError(record.id);
       await sessions.put(record.id, encodeSession(record), this.#ttlMs);
     });
   }
 
   set(record: SessionRecord, expectedVersion: number): Promise<SetResult> {
-    return this.#call('set', async (sessions): Promise<SetResult> => {
+    return this.call('set', async (sessions): Promise<SetResult> => {
       const stored = await sessions.get(record.id);
       if (stored == null) return 'missing';
       if (decodeSession(record.id, stored).cart.version !== expectedVersion) return 'conflict';
@@ -93,12 +91,12 @@ export class ReplicatedSessionStore implements SessionStore {
   }
 
   destroy(id: string): Promise<boolean> {
-    return this.#call('destroy', async (sessions) => (await sessions.remove(id)) != null);
+    return this.call('destroy', async (sessions) => (await sessions.remove(id)) != null);
   }
 
   /** A get and a re-put (ReplicatedMap cannot change a TTL alone); see touch. */
   getAndTouch(id: string, now: number): Promise<SessionRecord | undefined> {
-    return this.#call('touch+get', async (sessions) => {
+    return this.call('touch+get', async (sessions) => {
       const stored = await sessions.get(id);
       if (stored == null) return undefined;
       const record = decodeSession(id, stored);
@@ -109,7 +107,7 @@ export class ReplicatedSessionStore implements SessionStore {
   }
 
   touch(id: string, now: number): Promise<boolean> {
-    return this.#call('touch', async (sessions) => {
+    return this.call('touch', async (sessions) => {
       const stored = await sessions.get(id);
       if (stored == null) return false;
       const record = decodeSession(id, stored);
@@ -119,28 +117,7 @@ export class ReplicatedSessionStore implements SessionStore {
     });
   }
 
-  /** Sessions held by this node's member (all of them, once replication has caught up). */
-  count(): Promise<number> {
-    return this.#call('count', (sessions) => sessions.size());
-  }
-
-  ping(): Promise<void> {
-    return this.#call(
-      'ping',
-      async (sessions) => {
-        await sessions.containsKey(PING_KEY);
-      },
-      PING_TIMEOUT_MS,
-    );
-  }
-
-  /** Shuts the client down; later calls reject with StoreUnavailableError. Idempotent. */
-  close(): Promise<void> {
-    return this.#connection.close();
-  }
-
-  #call<T>(what: string, use: (sessions: Sessions) => Promise<T>, timeoutMs?: number) {
-    const run = async (client: Client) => use(await client.getReplicatedMap(this.#mapName));
-    return this.#connection.run(what, run, timeoutMs);
+  protected openMap(client: Client, mapName: string): Promise<Sessions> {
+    return client.getReplicatedMap(mapName);
   }
 }

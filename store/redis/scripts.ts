@@ -7,48 +7,16 @@ export interface LuaScript {
   sha: string;
 }
 
-function lua(source: string): LuaScript {
+/** A script from its source; the SHA1 is computed once, here. */
+export function lua(source: string): LuaScript {
   return { source, sha: createHash('sha1').update(source).digest('hex') };
 }
 
-/**
- * Compare-and-set on the cart version, in one atomic step: no other command
- * runs between the read and the write, so two writers starting from the same
- * version cannot both succeed.
- * KEYS[1] session key; ARGV[1] expected version, ARGV[2] new record JSON,
- * ARGV[3] idle TTL in ms. Returns 'ok' | 'conflict' | 'missing'.
- */
-export const COMPARE_AND_SET = lua(`
-local current = redis.call('GET', KEYS[1])
-if not current then return 'missing' end
-local ok, stored = pcall(cjson.decode, current)
-if not ok or type(stored) ~= 'table' or type(stored.cart) ~= 'table' then
-  return redis.error_reply('BADRECORD the value under this key is not a session record')
-end
-if stored.cart.version ~= tonumber(ARGV[1]) then return 'conflict' end
-redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
-return 'ok'
-`);
-
-/**
- * Slides the TTL and records lastSeenAt without a client-side read-modify-
- * write, which would race with a concurrent cart write and undo it. The value
- * is patched as text, not decoded and re-encoded: cjson turns an empty array
- * into {} and would corrupt the record. The patch is exact because records are
- * written with lastSeenAt before cart (see serialise in redis-store.ts) and a
- * JSON string cannot contain an unescaped quote, so no user value can look
- * like the key.
- * KEYS[1] session key; ARGV[1] lastSeenAt (digits), ARGV[2] idle TTL in ms.
- * Returns the updated record JSON (so the per-request session check is one
- * round trip), or false when the session is gone.
- */
-export const TOUCH_AND_GET = lua(`
-local current = redis.call('GET', KEYS[1])
-if not current then return false end
-local updated = string.gsub(current, '"lastSeenAt":%-?[%d%.eE%+%-]+', '"lastSeenAt":' .. ARGV[1], 1)
-redis.call('SET', KEYS[1], updated, 'PX', ARGV[2])
-return updated
-`);
+/** A script's reply and the round trips it took: 1, or 2 when Redis had to be sent the source. */
+export interface ScriptReply {
+  reply: unknown;
+  roundTrips: number;
+}
 
 /**
  * EVALSHA, falling back to EVAL (which also caches the script) when the
@@ -57,13 +25,13 @@ return updated
 export async function runScript(
   redis: Redis,
   script: LuaScript,
-  key: string,
+  keys: string[],
   args: (string | number)[],
-): Promise<unknown> {
+): Promise<ScriptReply> {
   try {
-    return await redis.evalsha(script.sha, 1, key, ...args);
+    return { reply: await redis.evalsha(script.sha, keys.length, ...keys, ...args), roundTrips: 1 };
   } catch (error) {
     if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-    return redis.eval(script.source, 1, key, ...args);
+    return { reply: await redis.eval(script.source, keys.length, ...keys, ...args), roundTrips: 2 };
   }
 }

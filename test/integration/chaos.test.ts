@@ -4,7 +4,7 @@ import type { NodeView } from '../../lab/chaos/balancer-view.ts';
 import { runChaos, type ChaosContext } from '../../lab/chaos/index.ts';
 import { CookieClient } from '../../lab/cookie-client.ts';
 import { processState } from '../../lab/process-supervisor.ts';
-import { parseStrategyChoice } from '../../lab/strategy-config.ts';
+import { parseStrategyChoice } from '../../lab/strategy/choice.ts';
 import { switchStrategy } from '../../lab/strategy-switch.ts';
 import { waitFor } from '../../lab/wait.ts';
 import { useTopology } from './harness.ts';

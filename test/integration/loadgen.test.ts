@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LoadConfig, LoadTotals, SecondPoint } from '../../loadgen/types.ts';
-import { parseStrategyChoice } from '../../lab/strategy-config.ts';
+import { parseStrategyChoice } from '../../lab/strategy/choice.ts';
 import { switchStrategy } from '../../lab/strategy-switch.ts';
 import { useTopology } from './harness.ts';
 

@@ -8,7 +8,7 @@ import { runFault } from '../../lab/network/run-fault.ts';
 import { ToxiproxyClient } from '../../lab/network/toxiproxy-client.ts';
 import { processState, signalService } from '../../lab/process-supervisor.ts';
 import { readState, writeState, type LabState } from '../../lab/state.ts';
-import { parseStrategyChoice } from '../../lab/strategy-config.ts';
+import { parseStrategyChoice } from '../../lab/strategy/choice.ts';
 import { switchStrategy } from '../../lab/strategy-switch.ts';
 import { waitFor } from '../../lab/wait.ts';
 import { useTopology } from './harness.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { runProbes } from '../../lab/run/probes/index.ts';
 import type { ProbeResults } from '../../report/summary-schema.ts';
-import { parseStrategyChoice } from '../../lab/strategy-config.ts';
+import { parseStrategyChoice } from '../../lab/strategy/choice.ts';
 import { switchStrategy } from '../../lab/strategy-switch.ts';
 import { useTopology } from './harness.ts';
 
@@ -43,6 +43,19 @@ describe('claim probes against a live topology', function () {
     assert.ok(results.tampering!.tried >= 10);
     assert.equal(results.tampering!.accepted, 0, results.tampering!.acceptedKinds?.join(', '));
     assert.equal(results.revocation!.stillAcceptedAtBound, true);
+    // Chromium keeps a cookie of 4,096 bytes (name + value) and drops one more byte.
+    const browser = results.browserCookie!;
+    assert.match(browser.browser, /^Chromium \d+/);
+    assert.equal(browser.largestKeptBytes, 4096);
+    assert.deepEqual([browser.at4096, browser.at4097], ['kept', 'dropped']);
+    assert.equal(browser.previousKeptOnDrop, true, 'a dropped write leaves the old value');
+    // Through the lab the node refuses first: its cap counts the attributes too.
+    assert.deepEqual(browser.lab.refusal, { status: 413, code: 'COOKIE_TOO_LARGE' });
+    assert.equal(browser.lab.sessionAfterRefusal, 'kept');
+    assert.ok(
+      browser.lab.largestHeldBytes < 4096 && browser.lab.largestHeldBytes > 4096 - 200,
+      `held ${browser.lab.largestHeldBytes}`,
+    );
     assert.deepEqual(results.memoryPerThousandSessions, {
       kib: 0,
       where: 'none server-side',

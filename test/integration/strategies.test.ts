@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { CookieClient } from '../../lab/cookie-client.ts';
 import { processState, signalService } from '../../lab/process-supervisor.ts';
-import { parseStrategyChoice } from '../../lab/strategy-config.ts';
+import { ALL_STRATEGIES, parseStrategyChoice } from '../../lab/strategy/choice.ts';
 import { switchStrategy } from '../../lab/strategy-switch.ts';
 import { startNode } from '../../lab/topology.ts';
 import { waitFor } from '../../lab/wait.ts';
@@ -37,21 +37,11 @@ class User {
   }
 }
 
-const STRATEGIES = [
-  'sticky',
-  'redis',
-  'redis:lww',
-  'cookie',
-  'jwt',
-  'clustered:replicated',
-  'clustered:partitioned',
-];
-
 describe('every strategy end to end through the balancer, switched live', function () {
   this.timeout(240000);
   const topology = useTopology(3);
 
-  for (const name of STRATEGIES) {
+  for (const name of ALL_STRATEGIES) {
     const choice = parseStrategyChoice(name);
     it(`${name}: cart writes across nodes are read back; a node kill loses ${
       choice.name === 'sticky' ? "exactly the killed node's sessions" : 'no session'

@@ -1,17 +1,7 @@
-import type { StrategyName } from '../../../nodes/strategies/strategy.ts';
 import type { LabState, NodeEntry } from '../../state.ts';
+import { currentChoice, profileOf } from '../../strategy/choice.ts';
 import type { ChaosTarget } from '../action.ts';
 import { awaitBalancerState, describeView } from '../balancer-view.ts';
-
-// Where each strategy keeps a session, so the outcome of losing a node can say
-// whether sessions went with it. Only sticky keeps them in the node.
-const SESSIONS_LIVE: Record<StrategyName, string | undefined> = {
-  sticky: undefined,
-  redis: 'in Redis',
-  clustered: 'in Hazelcast',
-  cookie: "in the clients' cookies",
-  jwt: "in the clients' tokens (refresh tokens in Redis)",
-};
 
 // The lab's balancer checks every second and needs 2 failures to mark a node
 // down and 2 successes to take it back; these bounds leave room for both.
@@ -32,7 +22,8 @@ export function nodeTarget(state: LabState, node: NodeEntry): ChaosTarget {
       return response.status === 200;
     },
     lossNote() {
-      const where = SESSIONS_LIVE[state.strategy as StrategyName];
+      // The profile says whether sessions outlive their node, and where.
+      const where = profileOf(currentChoice(state)).sessionsSurviveIn;
       return Promise.resolve(
         where
           ? `sessions live ${where} under ${state.strategy}: none lost with the node`

@@ -1,5 +1,4 @@
-import net from 'node:net';
-import { probeRedis, type RedisPersistence } from '../../services/redis-server.ts';
+import { probeRedis, redisKeyCount, type RedisPersistence } from '../../services/redis-server.ts';
 import type { ServiceEntry } from '../../state.ts';
 import type { ChaosTarget } from '../action.ts';
 
@@ -24,7 +23,7 @@ export function redisTarget(entry: RedisEntry): ChaosTarget {
       return probe.reply === '+PONG' && probe.pid === pid;
     },
     async lossNote(_context, graceful) {
-      const keys = await dbSize(port).catch(() => undefined);
+      const keys = await redisKeyCount(port).catch(() => undefined);
       const held = keys === undefined ? 'what it holds' : `its ${keys} key(s)`;
       switch (entry.persistence) {
         case 'none':
@@ -42,31 +41,10 @@ export function redisTarget(entry: RedisEntry): ChaosTarget {
       return Promise.resolve(undefined);
     },
     async whenBack() {
-      const keys = await dbSize(port);
+      const keys = await redisKeyCount(port);
       const survived = entry.persistence === 'none' ? 'nothing survives' : 'replayed from its AOF';
       // Under load, logins made since the start count too: say so, or "1 key" reads as a survivor.
       return `same port, folder and config; ${keys} key(s) after start, new logins included (persistence ${entry.persistence}: ${survived})`;
     },
   };
-}
-
-/** DBSIZE over a raw socket: the number of keys, sessions among them. */
-function dbSize(port: number, timeoutMs = 1000): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    let received = '';
-    socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`no reply in ${timeoutMs} ms`)));
-    socket.on('connect', () => socket.write('DBSIZE\r\n'));
-    socket.on('data', (chunk: Buffer) => {
-      received += chunk.toString('latin1');
-      const end = received.indexOf('\r\n');
-      if (end < 0) return;
-      socket.destroy();
-      const match = /^:(\d+)$/.exec(received.slice(0, end));
-      if (match) resolve(Number(match[1]));
-      else reject(new Error(`DBSIZE answered ${received.slice(0, end)}`));
-    });
-    socket.on('error', reject);
-    socket.on('close', () => reject(new Error('connection closed before a reply')));
-  });
 }

@@ -5,6 +5,7 @@
 // never fills a field with a figure it did not measure.
 import { LabError } from '../../errors.ts';
 import type { ProbeResults } from '../../../report/summary-schema.ts';
+import { browserCookieProbe } from './browser-cookie.ts';
 import { cookieLimitProbe } from './cookie-limit.ts';
 import { memoryProbe } from './memory.ts';
 import type { AnyProbe, ProbeContext, ProbeRunContext } from './probe.ts';
@@ -23,6 +24,7 @@ type ProbeError = NonNullable<ProbeResults['probeErrors']>[number];
 export const PROBES: readonly AnyProbe[] = [
   tamperingProbe,
   cookieLimitProbe,
+  browserCookieProbe,
   revocationProbe,
   refreshReplayProbe,
   storeOpsProbe,

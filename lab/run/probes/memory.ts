@@ -1,19 +1,13 @@
-import { measureMemory, type MemoryResult } from './memory-growth.ts';
-import { inspectorUrl } from './node-heap.ts';
-import type { StrategyName } from '../../../nodes/strategies/strategy.ts';
 import { LabError } from '../../errors.ts';
 import { nodeStrategyConfig } from '../../strategy-config.ts';
+import { profileOf } from '../../strategy/choice.ts';
 import type { ProbeResults } from '../../../report/summary-schema.ts';
+import { measureMemory, type MemoryResult } from './memory-growth.ts';
+import { inspectorUrl } from './node-heap.ts';
 import type { Probe, ProbeRunContext } from './probe.ts';
 import { expectStatus, ProbeClient, probeUser } from './probe-client.ts';
 
 const SESSIONS = 1000;
-/**
- * A JVM heap read after a full GC still moves by several hundred KiB between
- * readings (a partitioned run once read -78 KiB per 1,000 sessions), so the
- * Hazelcast members get more sessions to stand above that noise.
- */
-const JVM_SESSIONS = 3000;
 /** More failed logins than this and the figure is not per 1,000 sessions any more. */
 const MAX_FAILED_SHARE = 0.01;
 
@@ -120,19 +114,18 @@ async function nodeHeap(context: ProbeRunContext): Promise<Figure> {
   };
 }
 
-/** Where each strategy keeps its sessions, and how that place is read. */
-const MEASURES: Record<StrategyName, (context: ProbeRunContext) => Promise<Figure>> = {
-  redis: (context) => inStore(context, 'redis used_memory'),
-  jwt: (context) => inStore(context, 'redis used_memory (refresh-token families)'),
-  clustered: (context) =>
-    inStore(
-      context,
-      `Hazelcast members' live heap after full GC, summed over ${context.state.services?.hazelcast?.members.length ?? 0} members`,
-      JVM_SESSIONS,
-    ),
-  sticky: nodeHeap,
-  cookie: cookieHoldsNothing,
-};
+/** Reads the place the strategy's profile says its sessions live. */
+function measure(context: ProbeRunContext): Promise<Figure> {
+  const memory = profileOf(context.strategy).memory;
+  switch (memory.kind) {
+    case 'store':
+      return inStore(context, memory.where(context.state), memory.sessions);
+    case 'node-heap':
+      return nodeHeap(context);
+    case 'none':
+      return cookieHoldsNothing(context);
+  }
+}
 
 /**
  * C4/C9: memory growth per 1,000 new live sessions where the strategy keeps
@@ -145,6 +138,6 @@ export const memoryProbe: Probe<'memoryPerThousandSessions'> = {
   name: 'memoryPerThousandSessions',
   claims: 'C4/C9',
   appliesTo: () => true,
-  budgetMs: (context) => (context.strategy.name === 'clustered' ? 60_000 : 20_000),
-  run: (context) => MEASURES[context.strategy.name](context),
+  budgetMs: (context) => profileOf(context.strategy).memoryBudgetMs,
+  run: measure,
 };

@@ -3,7 +3,7 @@ import { LabError } from '../../errors.ts';
 import { applySetCookie } from '../../../loadgen/cookie-jar.ts';
 
 /** The demo password every lab node accepts (DESIGN.md: POST /login). */
-const PASSWORD = 'secret';
+export const PASSWORD = 'secret';
 /** One request's bound: on loopback an answer takes milliseconds. */
 const REQUEST_TIMEOUT_MS = 2000;
 

@@ -28,7 +28,7 @@ export type ProbeName = Exclude<keyof ProbeResults, 'probeErrors'>;
  */
 export interface Probe<K extends ProbeName = ProbeName> {
   readonly name: K;
-  /** The claim ids of CLAIMS.md it answers (`C2`, `C3/C13`). */
+  /** The claim ids of docs/claims.md it answers (`C2`, `C3/C13`). */
   readonly claims: string;
   appliesTo(strategy: StrategyChoice): boolean;
   /** The most this probe may take; past it the probe is aborted and reported as an error. */

@@ -14,7 +14,8 @@ const NOT_COUNTED = ['info'];
  * INFO commandstats is read before and after. Whatever else talks to Redis
  * meanwhile (metric scrapes counting families, other clients) is estimated
  * from an equally long idle window right after and subtracted. Counts
- * EVALSHA and the commands its script runs, each as one operation.
+ * EVALSHA and the commands its script runs, each as one operation. 0 when
+ * redis counted nothing beyond the background: refreshes that touch no store.
  */
 export const storeOpsProbe: Probe<'storeOpsPerRefresh'> = {
   name: 'storeOpsPerRefresh',
@@ -44,12 +45,8 @@ export const storeOpsProbe: Probe<'storeOpsPerRefresh'> = {
     const idle = await commandCalls(port);
     const refreshCalls = callsBetween(before, after, NOT_COUNTED);
     const background = callsBetween(after, idle, NOT_COUNTED);
-    if (refreshCalls - background <= 0) {
-      throw new LabError(
-        'PROBE_NOT_OBSERVED',
-        `redis counted ${refreshCalls} commands over ${REFRESHES} refreshes and ${background} while idle`,
-      );
-    }
-    return Math.round(((refreshCalls - background) / REFRESHES) * 100) / 100;
+    // No command beyond the background is a measurement (it would refute C12), not a failure.
+    const perRefresh = Math.max(0, refreshCalls - background) / REFRESHES;
+    return Math.round(perRefresh * 100) / 100;
   },
 };

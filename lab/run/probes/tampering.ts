@@ -1,5 +1,6 @@
-import type { StrategyName } from '../../../nodes/strategies/strategy.ts';
 import { LabError } from '../../errors.ts';
+import { profileOf } from '../../strategy/choice.ts';
+import type { Credential } from '../../strategy/profile.ts';
 import { forgeCookies } from './forge-cookie.ts';
 import { forgeSessionIds } from './forge-session-id.ts';
 import { forgeTokens, resignedControl } from './forge-token.ts';
@@ -16,16 +17,12 @@ interface Users {
 
 type Forger = (users: Users, context: ProbeRunContext) => Promise<Forgery[]>;
 
-const bySessionId: Forger = ({ victim }) => Promise.resolve(forgeSessionIds(victim));
-
-/** What a client of each strategy holds, and so what it can forge. */
-const FORGERS: Record<StrategyName, Forger> = {
-  sticky: bySessionId,
-  redis: bySessionId,
-  clustered: bySessionId,
-  cookie: ({ victim, other, victimName }) =>
+/** What a client can forge from each kind of credential (the strategy's profile names its kind). */
+const FORGERS: Record<Credential, Forger> = {
+  'session-id': ({ victim }) => Promise.resolve(forgeSessionIds(victim)),
+  'sealed-cookie': ({ victim, other, victimName }) =>
     Promise.resolve(forgeCookies(victim, other, victimName)),
-  jwt: async ({ victim, other }, { state }) => {
+  'signed-token': async ({ victim, other }, { state }) => {
     // Tokens signed with the topology's key count only when that key is
     // shown to be the nodes' key: a re-signed copy of a real token works.
     const control = await resignedControl(victim, state);
@@ -57,7 +54,10 @@ export const tamperingProbe: Probe<'tampering'> = {
     await other.login(probeUser('other'));
     expectStatus(await victim.request('GET', '/me'), 200, 'GET /me with the genuine credential');
 
-    const forgeries = await FORGERS[strategy.name]({ victim, other, victimName }, context);
+    const forgeries = await FORGERS[profileOf(strategy).credential](
+      { victim, other, victimName },
+      context,
+    );
     const acceptedKinds: string[] = [];
     for (const { kind, client } of forgeries) {
       const response = await client.request('GET', '/me', { keepCookies: false });

@@ -24,9 +24,9 @@ import { z } from 'zod';
 import type { SessionMetrics } from '../../metrics.ts';
 import { AccessTokens } from '../../tokens/access-token.ts';
 import { loadSigningKeys, SigningKeysSchema } from '../../tokens/keys.ts';
-import { RefreshTokenStore } from '../../tokens/refresh-tokens.ts';
+import { RefreshTokenStore } from '../../../store/redis/refresh-token-store.ts';
 import { JwtStrategy } from './jwt-strategy.ts';
-import { UserCartStore } from './user-cart-store.ts';
+import { UserCartStore } from '../../../store/redis/user-cart-store.ts';
 
 export { generateSigningKeys, SigningKeysSchema } from '../../tokens/keys.ts';
 export type { SigningKeysConfig } from '../../tokens/keys.ts';

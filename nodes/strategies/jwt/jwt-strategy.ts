@@ -9,9 +9,9 @@ import type {
   RefreshFamily,
   RefreshStats,
   RefreshTokenStore,
-} from '../../tokens/refresh-tokens.ts';
+} from '../../../store/redis/refresh-token-store.ts';
 import type { ActiveSession, SessionStrategy } from '../strategy.ts';
-import type { UserCartStore } from './user-cart-store.ts';
+import type { UserCartStore } from '../../../store/redis/user-cart-store.ts';
 
 export interface JwtStrategyParts {
   access: AccessTokens;

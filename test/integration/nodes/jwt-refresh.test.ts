@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import { RedisServer } from '../../../lab/services/redis-server.ts';
 import { generateSigningKeys } from '../../../nodes/strategies/jwt/index.ts';
 import type { SigningKeysConfig } from '../../../nodes/strategies/jwt/index.ts';
-import { hashRefreshToken } from '../../../nodes/tokens/refresh-tokens.ts';
+import { hashRefreshToken } from '../../../store/redis/refresh-token-store.ts';
 import { counted, errorCode, login, startJwtNode } from './jwt-harness.ts';
 import type { JwtNode, TokenPair } from './jwt-harness.ts';
 

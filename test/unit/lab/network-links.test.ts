@@ -10,7 +10,13 @@ import {
 } from '../../../lab/network/links.ts';
 import type { ServiceSpec } from '../../../lab/process-supervisor.ts';
 import type { LabState } from '../../../lab/state.ts';
-import { nodeStrategyConfig, parseStrategyChoice } from '../../../lab/strategy-config.ts';
+import { nodeStrategyConfig } from '../../../lab/strategy-config.ts';
+import { parseStrategyChoice, type StrategyChoice } from '../../../lab/strategy/choice.ts';
+
+/** A node's strategy config, read field by field whatever the strategy. */
+function configOf(state: LabState, choice: StrategyChoice, index: number): Record<string, unknown> {
+  return { ...nodeStrategyConfig(state, choice, index) };
+}
 
 const spec: ServiceSpec = {
   name: 'x',
@@ -150,16 +156,15 @@ describe('network links: what a fault target names', () => {
 describe('node strategy config: the address a node is given for its store', () => {
   it('is the node’s own link when the lab made links', () => {
     const state = withLinks(labState(2), 'redis', 'clustered:replicated');
-    const redis = (index: number) =>
-      nodeStrategyConfig(state, parseStrategyChoice('redis'), index).redis;
+    const redis = (index: number) => configOf(state, parseStrategyChoice('redis'), index).redis;
     assert.deepEqual(redis(0), { url: 'redis://127.0.0.1:40000', mode: 'cas' });
     assert.deepEqual(redis(1), { url: 'redis://127.0.0.1:40001', mode: 'cas' });
-    assert.deepEqual(nodeStrategyConfig(state, parseStrategyChoice('jwt'), 1).redis, {
+    assert.deepEqual(configOf(state, parseStrategyChoice('jwt'), 1).redis, {
       url: 'redis://127.0.0.1:40001',
     });
     const hz = (variant: string, index: number) =>
       (
-        nodeStrategyConfig(state, parseStrategyChoice(`clustered:${variant}`), index).hazelcast as {
+        configOf(state, parseStrategyChoice(`clustered:${variant}`), index).hazelcast as {
           members: string[];
         }
       ).members;
@@ -170,11 +175,11 @@ describe('node strategy config: the address a node is given for its store', () =
 
   it('is the store itself when there are no links (toxiproxy-server missing)', () => {
     const state = labState(2);
-    assert.deepEqual(nodeStrategyConfig(state, parseStrategyChoice('redis'), 0).redis, {
+    assert.deepEqual(configOf(state, parseStrategyChoice('redis'), 0).redis, {
       url: 'redis://127.0.0.1:6379',
       mode: 'cas',
     });
-    const replicated = nodeStrategyConfig(state, parseStrategyChoice('clustered:replicated'), 1);
+    const replicated = configOf(state, parseStrategyChoice('clustered:replicated'), 1);
     assert.deepEqual((replicated.hazelcast as { members: string[] }).members, ['127.0.0.1:5702']);
   });
 });
@@ -193,7 +198,7 @@ describe('network links when toxiproxy-server is missing', () => {
     assert.equal(note, NO_TOXIPROXY_NOTE);
     assert.doesNotMatch(note, /\n/);
     assert.equal(state.services?.toxiproxy, undefined);
-    assert.deepEqual(nodeStrategyConfig(state, parseStrategyChoice('redis'), 1).redis, {
+    assert.deepEqual(configOf(state, parseStrategyChoice('redis'), 1).redis, {
       url: 'redis://127.0.0.1:6379',
       mode: 'cas',
     });

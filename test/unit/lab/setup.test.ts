@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { setup } from '../../../lab/commands/setup.ts';
 import { LabError } from '../../../lab/errors.ts';
-import { parseStrategyChoice, policyFor } from '../../../lab/strategy-config.ts';
+import { policyFor } from '../../../lab/strategy-config.ts';
+import { parseStrategyChoice } from '../../../lab/strategy/choice.ts';
 
 describe('lab setup (check only)', () => {
   it('prints one line per tool, each with a version or what is missing and how to get it', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { toHttpError } from '../../../nodes/error-handler.ts';
 import { HttpError } from '../../../nodes/errors.ts';
-import { StoreUnavailableError } from '../../../store/errors.ts';
+import { CartConflictError, StoreUnavailableError } from '../../../store/errors.ts';
 
 // Shaped like the http-errors that Koa (ctx.throw) and the router raise.
 function libraryError(status: number, message: string, expose: boolean): Error {
@@ -17,6 +17,19 @@ describe('nodes/error-handler toHttpError', () => {
   it('turns a StoreUnavailableError into a 503 whose detail stays private', () => {
     const error = toHttpError(new StoreUnavailableError('redis at 10.0.0.7 refused'));
     assert.deepEqual([error.code, error.status, error.expose], ['STORE_UNAVAILABLE', 503, false]);
+  });
+
+  it("turns the cart store's CartConflictError into 409 CART_CONFLICT with the catalogue message", () => {
+    const error = toHttpError(new CartConflictError(10));
+    assert.deepEqual(
+      { status: error.status, code: error.code, message: error.message, expose: error.expose },
+      {
+        status: 409,
+        code: 'CART_CONFLICT',
+        message: 'the cart changed concurrently too often; retry',
+        expose: true,
+      },
+    );
   });
 
   it('maps a library error onto the catalogue by status, keeping a public message', () => {

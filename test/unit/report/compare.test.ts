@@ -14,6 +14,7 @@ import {
   fixtureSummary,
   loseSessions,
   loseUpdates,
+  setHeld,
   strategyOf,
 } from './fixture.ts';
 
@@ -83,7 +84,13 @@ describe('lab compare', () => {
     const a = fixtureSummary();
     const b = fixtureSummary();
     cloneAs(b, 'cookie', 'jwt');
-    // Sessions lost outside every chaos window: C5 no longer holds.
+    // Every answer from its home node in both runs; in B sessions lost outside every chaos window: C5 no longer holds.
+    const allHome = () => ({
+      'node-1': { answers: 50, home: 50 },
+      'node-3': { answers: 30, home: 30 },
+    });
+    setHeld(strategyOf(a, 'sticky'), allHome);
+    setHeld(strategyOf(b, 'sticky'), allHome);
     loseSessions(strategyOf(b, 'sticky'), 'node-1', 7);
     const markdown = compareSummaries(a, b, { a: 'A', b: 'B' });
     assert.match(markdown, /Only in run B: jwt\./);

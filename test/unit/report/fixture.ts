@@ -83,3 +83,34 @@ export function setPinned(
     strategy.totals.pinnedTotal += total;
   }
 }
+
+/** One node's answers to held sessions in one second: all of them, and those where it was the session's home. */
+export type HeldAt = Record<string, { answers: number; home: number }>;
+
+/**
+ * Gives each second of `strategy` every answer to a held session by the
+ * node that gave it (`at(t)`), with pinnedServed / pinnedTotal and the
+ * totals their sums: a summary as the generator writes it once it counts
+ * answers of any status by node.
+ */
+export function setHeld(strategy: StrategySummary, at: (t: number) => HeldAt): void {
+  const totals: HeldAt = {};
+  let served = 0;
+  let total = 0;
+  for (const point of strategy.timeline) {
+    const second = at(point.t);
+    Object.assign(point, { heldAnswersByNode: second });
+    point.pinnedServed = Object.values(second).reduce((sum, counts) => sum + counts.home, 0);
+    point.pinnedTotal = Object.values(second).reduce((sum, counts) => sum + counts.answers, 0);
+    served += point.pinnedServed;
+    total += point.pinnedTotal;
+    for (const [node, { answers, home }] of Object.entries(second)) {
+      const sum = (totals[node] ??= { answers: 0, home: 0 });
+      sum.answers += answers;
+      sum.home += home;
+    }
+  }
+  Object.assign(strategy.totals, { heldAnswersByNode: totals });
+  strategy.totals.pinnedServed = served;
+  strategy.totals.pinnedTotal = total;
+}

@@ -3,7 +3,7 @@ import { readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ReportError } from '../../../report/errors.ts';
 import { renderRun } from '../../../report/render.ts';
-import { fixtureCopy, fixtureSummary, setPinned } from './fixture.ts';
+import { fixtureCopy, fixtureSummary, setHeld } from './fixture.ts';
 
 /** Rejects with BAD_RUN_DIR and a message matching `pattern`. */
 async function refuses(dir: string, pattern: RegExp): Promise<void> {
@@ -57,11 +57,17 @@ describe('lab report: reading the run folder', () => {
   it("reads the answers from each session's node and the latency per route, and names a bad one", async () => {
     const run = fixtureSummary();
     const sticky = run.strategies[0]!;
-    setPinned(sticky, () => ({ served: 10, total: 10 }));
+    setHeld(sticky, () => ({
+      'node-1': { answers: 6, home: 6 },
+      'node-3': { answers: 4, home: 4 },
+    }));
     sticky.totals.latencyByRoute = { me: { count: 4, p50: 1.5, p99: 3 } };
     await writeFile(path.join(dir, 'summary.json'), JSON.stringify(run));
     const { htmlPath } = await renderRun(dir);
-    assert.match(await readFile(htmlPath, 'utf8'), /the node that answered the login served 100%/);
+    assert.match(
+      await readFile(htmlPath, 'utf8'),
+      /the node that answered the login gave 100% of the answers to its held sessions/,
+    );
     const loose = run as unknown as {
       strategies: { totals: Record<string, unknown>; timeline: Record<string, unknown>[] }[];
     };
@@ -70,6 +76,33 @@ describe('lab report: reading the run folder', () => {
     await writeFile(path.join(dir, 'summary.json'), JSON.stringify(run));
     await refuses(dir, /strategies\[0\]\.timeline\[2\]\.pinnedTotal: /);
     await refuses(dir, /strategies\[0\]\.totals\.latencyByRoute\.me\.p50: /);
+  });
+
+  it("reads the browser's cookie figures into C2, and refuses a malformed one", async () => {
+    const run = fixtureSummary();
+    const cookie = run.strategies.find((s) => s.strategy === 'cookie')!;
+    cookie.probes.browserCookie = {
+      browser: 'Chromium 156.0.8078.114',
+      largestKeptBytes: 4096,
+      at4096: 'kept',
+      at4097: 'dropped',
+      previousKeptOnDrop: true,
+      lab: {
+        largestHeldBytes: 4012,
+        itemsAccepted: 73,
+        refusal: { status: 413, code: 'COOKIE_TOO_LARGE' },
+        sessionAfterRefusal: 'kept',
+      },
+    };
+    await writeFile(path.join(dir, 'summary.json'), JSON.stringify(run));
+    const { mdPath } = await renderRun(dir);
+    assert.match(
+      await readFile(mdPath, 'utf8'),
+      /^\| C2 A cookie holds about 4 KB +\| \*\*holds\*\* .*largest cookie kept and sent back 4,096 B/m,
+    );
+    Object.assign(cookie.probes.browserCookie, { at4097: 'truncated' });
+    await writeFile(path.join(dir, 'summary.json'), JSON.stringify(run));
+    await refuses(dir, /strategies\[2\]\.probes\.browserCookie\.at4097: /);
   });
 
   it('renders a summary written before the per-node counts and event status', async () => {

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { LabError } from '../../../../lab/errors.ts';
-import { ALL_STRATEGIES } from '../../../../lab/run/scenario-schema.ts';
+import { ALL_STRATEGIES } from '../../../../lab/strategy/choice.ts';
 import { builtInScenarios, loadScenario, parseScenario } from '../../../../lab/run/scenario.ts';
 
 /** The message of the LabError `fn` throws (fails when it throws none). */

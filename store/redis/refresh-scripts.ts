@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import { lua, type LuaScript } from './scripts.ts';
 
 /**
  * The Lua scripts of the refresh-token store. Each runs atomically in Redis,
@@ -13,11 +12,8 @@ import type { Redis } from 'ioredis';
  * - P f:<family>           hash {u: user, c: created ms, r: 0|1 revoked}
  * - P live                 zset family → expiry ms of its newest token
  * Only hashes of tokens are stored; the token itself never reaches Redis.
+ * The store (refresh-token-store.ts) runs them with runScript (scripts.ts).
  */
-export interface LuaScript {
-  source: string;
-  sha: string;
-}
 
 // Shared prologue: `call` is redis.call that counts.
 const COUNTING = `
@@ -28,9 +24,8 @@ local function call(...)
 end
 `;
 
-function lua(body: string): LuaScript {
-  const source = COUNTING + body;
-  return { source, sha: createHash('sha1').update(source).digest('hex') };
+function counting(body: string): LuaScript {
+  return lua(COUNTING + body);
 }
 
 /**
@@ -39,7 +34,7 @@ function lua(body: string): LuaScript {
  * Also drops expired families from the live zset, so it stays the size of
  * the live population. Returns {calls}.
  */
-export const ISSUE_FAMILY = lua(`
+export const ISSUE_FAMILY = counting(`
 local expires = tonumber(ARGV[3]) + tonumber(ARGV[4])
 call('HSET', KEYS[2], 'u', ARGV[2], 'c', ARGV[3], 'r', '0')
 call('PEXPIRE', KEYS[2], ARGV[4])
@@ -61,7 +56,7 @@ return {calls}
  * Returns {outcome, calls, family?, user?, createdAt?} with outcome
  * unknown | revoked | reused | expired | rotated.
  */
-export const ROTATE = lua(`
+export const ROTATE = counting(`
 local token = call('HMGET', KEYS[1], 'f', 's', 'e')
 local fam = token[1]
 if not fam then return {'unknown', calls} end
@@ -95,28 +90,10 @@ return {'rotated', calls, fam, family[1], family[2]}
  * KEYS: family key, live zset. ARGV: family id.
  * Returns {1 if it was live, calls}.
  */
-export const REVOKE_FAMILY = lua(`
+export const REVOKE_FAMILY = counting(`
 local revoked = call('HGET', KEYS[1], 'r')
 if revoked ~= '0' then return {0, calls} end
 call('HSET', KEYS[1], 'r', '1')
 call('ZREM', KEYS[2], ARGV[1])
 return {1, calls}
 `);
-
-/**
- * EVALSHA, falling back to EVAL (which caches it) after a restart or SCRIPT
- * FLUSH. Returns the reply and the round trips it took (1, or 2 on fallback).
- */
-export async function runScript(
-  redis: Redis,
-  script: LuaScript,
-  keys: string[],
-  args: (string | number)[],
-): Promise<{ reply: unknown; roundTrips: number }> {
-  try {
-    return { reply: await redis.evalsha(script.sha, keys.length, ...keys, ...args), roundTrips: 1 };
-  } catch (error) {
-    if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-    return { reply: await redis.eval(script.source, keys.length, ...keys, ...args), roundTrips: 2 };
-  }
-}

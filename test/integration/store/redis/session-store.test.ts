@@ -4,15 +4,18 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { LabError } from '../../../lab/errors.ts';
-import { freePort } from '../../../lab/ports.ts';
-import { processState, signalService } from '../../../lab/process-supervisor.ts';
-import { RedisServer, type RedisPersistence } from '../../../lab/services/redis-server.ts';
-import { waitFor } from '../../../lab/wait.ts';
-import { StoreError, StoreOptionError, StoreUnavailableError } from '../../../store/errors.ts';
-import { RedisSessionStore, type RedisSessionStoreOptions } from '../../../store/redis-store.ts';
-import type { SessionRecord } from '../../../store/session-store.ts';
-import { sessionStoreContract } from '../../contract/session-store.contract.ts';
+import { LabError } from '../../../../lab/errors.ts';
+import { freePort } from '../../../../lab/ports.ts';
+import { processState, signalService } from '../../../../lab/process-supervisor.ts';
+import { RedisServer, type RedisPersistence } from '../../../../lab/services/redis-server.ts';
+import { waitFor } from '../../../../lab/wait.ts';
+import { StoreError, StoreOptionError, StoreUnavailableError } from '../../../../store/errors.ts';
+import {
+  RedisSessionStore,
+  type RedisSessionStoreOptions,
+} from '../../../../store/redis/session-store.ts';
+import type { SessionRecord } from '../../../../store/session-store.ts';
+import { sessionStoreContract } from '../../../contract/session-store.contract.ts';
 
 function newRecord(user = 'alice'): SessionRecord {
   const now = Date.now();

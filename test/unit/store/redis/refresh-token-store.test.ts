@@ -4,7 +4,7 @@ import {
   hashRefreshToken,
   newRefreshToken,
   RefreshTokenStore,
-} from '../../../../nodes/tokens/refresh-tokens.ts';
+} from '../../../../store/redis/refresh-token-store.ts';
 import { StoreOptionError, StoreUnavailableError } from '../../../../store/errors.ts';
 
 describe('refresh tokens (no Redis)', () => {

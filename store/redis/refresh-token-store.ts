@@ -1,21 +1,16 @@
-import { once } from 'node:events';
 import { createHash, randomBytes } from 'node:crypto';
-import { Redis, ReplyError } from 'ioredis';
-import { StoreError, StoreOptionError, StoreUnavailableError } from '../../store/errors.ts';
-import { ISSUE_FAMILY, REVOKE_FAMILY, ROTATE, runScript } from './refresh-scripts.ts';
-import type { LuaScript } from './refresh-scripts.ts';
+import { StoreError, StoreOptionError } from '../errors.ts';
+import { RedisConnection, type RedisTimeouts } from './client.ts';
+import { ISSUE_FAMILY, REVOKE_FAMILY, ROTATE } from './refresh-scripts.ts';
+import { runScript, type LuaScript } from './scripts.ts';
 
-export interface RefreshTokenStoreOptions {
+export interface RefreshTokenStoreOptions extends RedisTimeouts {
   /** `redis://host:port`. */
   url: string;
   /** Lifetime of each refresh token; a rotation starts a new one. */
   ttlSeconds: number;
   /** Default `sl:rt:`. */
   keyPrefix?: string;
-  /** A command without a reply after this long fails as unavailable. Default 500 ms. */
-  commandTimeoutMs?: number;
-  /** Default 1000 ms. */
-  connectTimeoutMs?: number;
   /** The absolute session lifetime: a family older than this stops rotating. Default: none. */
   maxFamilyAgeMs?: number | undefined;
 }
@@ -50,8 +45,7 @@ export interface RefreshStats {
 export const DEFAULT_REFRESH_KEY_PREFIX = 'sl:rt:';
 /** 32 random bytes, base64url: 256 bits, beyond guessing, so a plain SHA-256 suffices to store it. */
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
-/** Reply errors that mean "not now" rather than "wrong" (as in RedisSessionStore). */
-const TRANSIENT_REPLY = /^(LOADING|BUSY|MASTERDOWN|TRYAGAIN|READONLY|MISCONF|OOM)\b/;
+const OWNER = 'RefreshTokenStore';
 
 /** A fresh opaque refresh token. */
 export function newRefreshToken(): string {
@@ -67,11 +61,11 @@ export function hashRefreshToken(token: string): string {
  * Refresh tokens in Redis, rotated on every use (see refresh-scripts.ts for
  * the data and the atomic steps). Rotation is strict: two refreshes with one
  * token, even from one honest client racing itself, count as reuse and
- * revoke the family. Redis failures become StoreUnavailableError (503), with
- * the same fail-fast client settings as RedisSessionStore.
+ * revoke the family. Redis failures become store errors (StoreUnavailableError:
+ * 503) through the same fail-fast connection as RedisSessionStore (client.ts).
  */
 export class RefreshTokenStore {
-  readonly #redis: Redis;
+  readonly #connection: RedisConnection;
   readonly #ttlMs: number;
   readonly #maxFamilyAgeMs: number;
   readonly #prefix: string;
@@ -85,42 +79,27 @@ export class RefreshTokenStore {
     roundTrips: 0,
     commands: 0,
   };
-  #lastError: Error | undefined;
-  #closed = false;
 
   constructor(options: RefreshTokenStoreOptions) {
     const { ttlSeconds } = options;
     if (!Number.isSafeInteger(ttlSeconds) || ttlSeconds < 1) {
-      throw new StoreOptionError(`RefreshTokenStore: ttlSeconds must be a whole number ≥ 1`);
+      throw new StoreOptionError(`${OWNER}: ttlSeconds must be a whole number ≥ 1`);
     }
     this.#ttlMs = ttlSeconds * 1000;
     const maxAge = options.maxFamilyAgeMs ?? 0;
     if (!Number.isSafeInteger(maxAge) || maxAge < 0) {
-      throw new StoreOptionError(`RefreshTokenStore: maxFamilyAgeMs must be a whole number ≥ 0`);
+      throw new StoreOptionError(`${OWNER}: maxFamilyAgeMs must be a whole number ≥ 0`);
     }
     this.#maxFamilyAgeMs = maxAge;
     this.#prefix = options.keyPrefix ?? DEFAULT_REFRESH_KEY_PREFIX;
-    const commandTimeoutMs = options.commandTimeoutMs ?? 500;
-    this.#redis = new Redis(options.url, {
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      // A rotation replayed after a reconnect could rotate twice.
-      autoResendUnfulfilledCommands: false,
-      commandTimeout: commandTimeoutMs,
-      socketTimeout: commandTimeoutMs * 4,
-      connectTimeout: options.connectTimeoutMs ?? 1000,
-      retryStrategy: (attempts) => Math.min(attempts * 100, 1000),
-      disableClientInfo: true,
-    });
-    this.#redis.on('error', (error: Error) => (this.#lastError = error));
-    this.#redis.on('ready', () => (this.#lastError = undefined));
+    // A rotation replayed after a reconnect could rotate twice: the
+    // connection never replays a command (see createFailFastClient).
+    this.#connection = new RedisConnection(OWNER, options.url, options);
   }
 
   /** Opens the connection (no-op when already open); keeps retrying in the background on failure. */
-  async connect(): Promise<void> {
-    if (this.#redis.status !== 'wait') return;
-    await this.#run('connect', () => this.#redis.connect());
+  connect(): Promise<void> {
+    return this.#connection.connect();
   }
 
   /** Starts a family for a login and returns its first token. */
@@ -169,7 +148,9 @@ export class RefreshTokenStore {
 
   /** Families whose newest token is unexpired and not revoked: one ZCOUNT, O(log n). */
   countLiveFamilies(now: number): Promise<number> {
-    return this.#run('ZCOUNT', () => this.#redis.zcount(this.#liveKey(), `(${now}`, '+inf'));
+    return this.#connection.run('ZCOUNT', (redis) =>
+      redis.zcount(this.#liveKey(), `(${now}`, '+inf'),
+    );
   }
 
   /** A copy of the counters. */
@@ -178,23 +159,12 @@ export class RefreshTokenStore {
   }
 
   async ping(): Promise<void> {
-    await this.#run('PING', () => this.#redis.ping());
+    await this.#connection.run('PING', (redis) => redis.ping());
   }
 
   /** Quits when connected, drops the connection otherwise; bounded. Idempotent. */
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    const redis = this.#redis;
-    if (redis.status !== 'ready') return redis.disconnect();
-    try {
-      const ended = once(redis, 'end', { signal: AbortSignal.timeout(1000) });
-      ended.catch(() => {}); // awaited below unless quit fails first
-      await redis.quit();
-      await ended;
-    } catch {
-      redis.disconnect();
-    }
+  close(): Promise<void> {
+    return this.#connection.close();
   }
 
   #count<T extends RotateResult>(result: T): T {
@@ -215,30 +185,7 @@ export class RefreshTokenStore {
   }
 
   #script(script: LuaScript, keys: string[], args: (string | number)[]) {
-    return this.#run('script', () => runScript(this.#redis, script, keys, args));
-  }
-
-  // Every failure becomes a store error: unavailable unless Redis refused the command itself.
-  async #run<T>(operation: string, body: () => Promise<T>): Promise<T> {
-    if (this.#closed) throw new StoreUnavailableError('refresh-token store is closed');
-    try {
-      return await body();
-    } catch (error) {
-      if (error instanceof StoreError) throw error;
-      const cause = error instanceof Error ? error : new Error(String(error));
-      if (
-        cause instanceof (ReplyError as new () => Error) &&
-        !TRANSIENT_REPLY.test(cause.message)
-      ) {
-        throw new StoreError('STORE_REDIS_ERROR', `redis refused ${operation}: ${cause.message}`, {
-          cause,
-        });
-      }
-      const why = this.#lastError?.message ?? cause.message;
-      throw new StoreUnavailableError(`refresh-token store: ${operation} failed: ${why}`, {
-        cause,
-      });
-    }
+    return this.#connection.run('script', (redis) => runScript(redis, script, keys, args));
   }
 }
 

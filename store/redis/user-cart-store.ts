@@ -1,14 +1,13 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { SessionExistsError } from '../../../store/errors.ts';
-import { RedisSessionStore } from '../../../store/redis-store.ts';
-import type { Cart, SessionRecord } from '../../../store/session-store.ts';
-import { HttpError } from '../../errors.ts';
+import { CartConflictError, SessionExistsError } from '../errors.ts';
+import type { Cart, SessionRecord } from '../session-store.ts';
+import { RedisSessionStore } from './session-store.ts';
 
 export interface UserCartStoreOptions {
   url: string;
   /** A cart nobody writes for this long is dropped. */
   idleTtlMs: number;
-  /** Compare-and-set attempts per write before 409 CART_CONFLICT. Default 10. */
+  /** Compare-and-set attempts per write before CartConflictError (409 CART_CONFLICT). Default 10. */
   maxAttempts?: number;
 }
 
@@ -66,7 +65,7 @@ export class UserCartStore {
         return cart;
       }
     }
-    throw new HttpError('CART_CONFLICT');
+    throw new CartConflictError(this.#maxAttempts);
   }
 
   ping(): Promise<void> {
