@@ -8,6 +8,8 @@ export const policyNames = ['round-robin', 'least-connections', 'sticky'] as con
 export type PolicyName = (typeof policyNames)[number];
 export const fallbackPolicyNames = ['round-robin', 'least-connections'] as const;
 export type FallbackPolicyName = (typeof fallbackPolicyNames)[number];
+/** How long the balancer waits for a node by default; the load generator sizes its own timeout above it. */
+export const DEFAULT_UPSTREAM_TIMEOUT_MS = 10_000;
 
 const port = z
   .number({ error: 'must be a port number (0-65535; 0 picks a free port)' })
@@ -145,7 +147,9 @@ const schema = z.strictObject({
       headersTimeoutMs: ms('time to receive request headers').default(10000),
       requestTimeoutMs: ms('time to receive the whole request').default(30000),
       connectTimeoutMs: ms('time to open a connection to a node').default(2000),
-      upstreamTimeoutMs: ms('time for a node to start answering').default(10000),
+      upstreamTimeoutMs: ms('time for a node to start answering').default(
+        DEFAULT_UPSTREAM_TIMEOUT_MS,
+      ),
       maxBodyBytes: count('bytes of request body', 0).default(1048576),
       retries: count('extra attempts on other nodes after a connect failure', 0).default(2),
     })

@@ -16,6 +16,23 @@ const counts = z.record(z.string(), z.number());
 /** Added to schema version 1 later: absent in the first runs. */
 const later = <T extends z.ZodType>(schema: T) => schema.optional();
 
+/** Journeys dropped, by cause: the vus cap, a late generator, or latency (docs/loadgen-figures.md). */
+const DropCausesSchema = z.object({ cap: count, generator: count, latency: count });
+/** Per node: answers to held sessions, and those given by the session's home node (C5). */
+const HeldAnswersSchema = z.record(z.string(), z.object({ answers: count, home: count }));
+const LatencySchema = z.object({ p50: maybe, p95: maybe, p99: maybe, max: maybe });
+/** The consistency and jwt refresh figures the generator added later (docs/loadgen-figures.md). */
+const laterCounters = {
+  droppedBy: later(DropCausesSchema),
+  lostUpdatesLowerBound: later(count),
+  uncertainWrites: later(count),
+  uncertainRounds: later(count),
+  refreshRetries: later(count),
+  refreshRevokedByReuse: later(count),
+  refreshLost: later(count),
+  heldAnswersByNode: later(HeldAnswersSchema),
+};
+
 /** One second of the client's view (the load generator's series); counted by the second a request ended. */
 const SecondPointSchema = z.object({
   /** Whole seconds since the load started. */
@@ -27,6 +44,12 @@ const SecondPointSchema = z.object({
   p50Ms: maybe,
   p95Ms: maybe,
   p99Ms: maybe,
+  /** The same over the 2xx answers only. */
+  successP50Ms: later(maybe),
+  successP95Ms: later(maybe),
+  successP99Ms: later(maybe),
+  /** errors / requests of this second; null when no request ended. */
+  failedRate: later(maybe),
   /** Responses per serving node (`none` when the balancer answered itself). */
   servedBy: counts,
   errorsByNode: later(counts),
@@ -45,6 +68,7 @@ const SecondPointSchema = z.object({
   /** 2xx answers from the session's home node, of all answers after its login. */
   pinnedServed: later(count),
   pinnedTotal: later(count),
+  ...laterCounters,
 });
 
 /** What the load generator counted over the measured load. */
@@ -55,7 +79,12 @@ const LoadTotalsSchema = z.object({
   requests: count,
   errors: count,
   errorsByKind: counts,
-  latencyMs: z.object({ p50: maybe, p95: maybe, p99: maybe, max: maybe }),
+  latencyMs: LatencySchema,
+  /** The 2xx answers only. */
+  successLatencyMs: later(LatencySchema),
+  failedRate: later(maybe),
+  /** The codes behind the network error kinds (ECONNRESET, EPIPE, ...). */
+  networkErrorCodes: later(counts),
   servedBy: counts,
   errorsByNode: later(counts),
   sessionsLostByNode: later(counts),
@@ -77,8 +106,41 @@ const LoadTotalsSchema = z.object({
   schedulingLagP99Ms: count,
   pinnedServed: later(count),
   pinnedTotal: later(count),
-  /** Latency of the answered requests per route (common/routes.ts names). */
-  latencyByRoute: later(z.record(z.string(), z.object({ count, p50: maybe, p99: maybe }))),
+  ...laterCounters,
+  /** Latency per route (common/routes.ts names), failed requests timed too; `success*` over 2xx only. */
+  latencyByRoute: later(
+    z.record(
+      z.string(),
+      z.object({
+        count,
+        failed: later(count),
+        p50: maybe,
+        p99: maybe,
+        successP50: later(maybe),
+        successP99: later(maybe),
+      }),
+    ),
+  ),
+  /** The settings the generator ran with (vus and timeouts resolved). */
+  settings: later(
+    z.object({
+      journey: z.enum(['shop', 'concurrency', 'request']),
+      model: z.enum(['open', 'closed']),
+      rate: count,
+      vus: count,
+      vusSource: z.enum(['configured', 'sized']),
+      expectedJourneyMs: count,
+      expectedRequestMs: count,
+      vusSafetyFactor: count,
+      timeoutMs: count,
+      balancerUpstreamTimeoutMs: count,
+      refreshRetry: z.object({ retries: count, windowMs: count }),
+    }),
+  ),
+  /** The request journey's session pool; absent for the other journeys. */
+  setup: z
+    .object({ wanted: count, loggedIn: count, requests: count, errors: count, elapsedMs: count })
+    .optional(),
 });
 
 /** What one chaos or control event did to the users, measured from the client's series. */
@@ -249,7 +311,7 @@ const StrategySummarySchema = z.object({
 const LoadSettingsSchema = z.object({
   generator: z.string(),
   model: z.enum(['open', 'closed']),
-  journey: z.enum(['shop', 'concurrency']),
+  journey: z.enum(['shop', 'concurrency', 'request']),
   /** open: journeys per second; closed: users. */
   rate: count,
   vus: count,

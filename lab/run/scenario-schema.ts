@@ -106,7 +106,7 @@ export const ScenarioSchema = z
     load: z
       .strictObject({
         model: z.enum(['open', 'closed']).default('open'),
-        journey: z.enum(['shop', 'concurrency']).default('shop'),
+        journey: z.enum(['shop', 'concurrency', 'request']).default('shop'),
         /** open: journeys started per second. */
         rate: z.number().min(0.1).max(500).default(20),
         /** closed: users; open: most journeys in flight. */

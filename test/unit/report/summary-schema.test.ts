@@ -10,7 +10,23 @@ import { checkSummary } from '../../../report/summary-check.ts';
 import { RunSummarySchema, type RunSummary } from '../../../report/summary-schema.ts';
 import { fixtureSummary } from './fixture.ts';
 
-/** Every field the load generator writes (typed by loadgen/types.ts: a new one must be added here). */
+/** The figures the generator added after the first runs, in the totals and in each second. */
+const laterCounters = {
+  droppedBy: { cap: 1, generator: 0, latency: 2 },
+  lostUpdatesLowerBound: 0,
+  uncertainWrites: 1,
+  uncertainRounds: 1,
+  refreshRetries: 2,
+  refreshRevokedByReuse: 0,
+  refreshLost: 0,
+  heldAnswersByNode: { 'node-1': { answers: 10, home: 9 } },
+};
+
+/**
+ * Every field the load generator writes (typed by loadgen/types.ts: a new
+ * required one must be added here; add an optional one too, or this test
+ * cannot see the schema miss it).
+ */
 const totals: LoadTotals = {
   startedAtMs: 1_000,
   elapsedMs: 10_000,
@@ -18,6 +34,9 @@ const totals: LoadTotals = {
   errors: 3,
   errorsByKind: { '503': 3 },
   latencyMs: { p50: 2, p95: 5, p99: 9, max: 20 },
+  successLatencyMs: { p50: 2, p95: 4, p99: 8, max: 19 },
+  failedRate: 0.003,
+  networkErrorCodes: { ECONNRESET: 1 },
   servedBy: { 'node-1': 500, 'node-2': 500 },
   errorsByNode: { 'node-1': 3 },
   sessionsLostByNode: {},
@@ -38,7 +57,24 @@ const totals: LoadTotals = {
   schedulingLagP99Ms: 1,
   pinnedServed: 990,
   pinnedTotal: 1000,
-  latencyByRoute: { me: { count: 400, p50: 1.5, p99: 4 } },
+  latencyByRoute: {
+    me: { count: 400, failed: 1, p50: 1.5, p99: 4, successP50: 1.5, successP99: 3.9 },
+  },
+  ...laterCounters,
+  settings: {
+    journey: 'shop',
+    model: 'open',
+    rate: 10,
+    vus: 50,
+    vusSource: 'sized',
+    expectedJourneyMs: 3000,
+    expectedRequestMs: 20,
+    vusSafetyFactor: 2,
+    timeoutMs: 6000,
+    balancerUpstreamTimeoutMs: 5000,
+    refreshRetry: { retries: 2, windowMs: 2000 },
+  },
+  setup: { wanted: 50, loggedIn: 50, requests: 50, errors: 0, elapsedMs: 400 },
 };
 
 const second: SecondPoint = {
@@ -49,6 +85,10 @@ const second: SecondPoint = {
   p50Ms: 2,
   p95Ms: 5,
   p99Ms: 9,
+  successP50Ms: 2,
+  successP95Ms: 5,
+  successP99Ms: 8,
+  failedRate: 0,
   servedBy: { 'node-1': 50, 'node-2': 50 },
   errorsByNode: {},
   sessionsLostByNode: {},
@@ -65,6 +105,7 @@ const second: SecondPoint = {
   refreshFailures: 0,
   pinnedServed: 99,
   pinnedTotal: 100,
+  ...laterCounters,
 };
 
 /** A summary as `lab run` writes it: its strategy entry made by the lab's own summarizer. */
