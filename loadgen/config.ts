@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { DEFAULT_UPSTREAM_TIMEOUT_MS } from '../balancer/config.ts';
-import { loopbackOrigin } from '../lab/loopback.ts';
+import { loopbackOrigin } from '../common/loopback.ts';
 import type { LoadConfig, ResolvedLoadConfig } from './types.ts';
 import { expectedJourneyMs, MAX_VUS, sizeVus } from './vus-sizing.ts';
 

@@ -2,7 +2,7 @@
 // the per-second points, and the journeys the model starts. Everything it
 // starts it stops: timers, sockets, journeys.
 import { seededRandom } from './seeded-random.ts';
-import { loopbackOrigin } from '../lab/loopback.ts';
+import { loopbackOrigin } from '../common/loopback.ts';
 import { resolveLoadConfig } from './config.ts';
 import { LoadClient } from './http-client.ts';
 import { journeyFor } from './journeys/index.ts';

@@ -1,7 +1,7 @@
 // Second-by-second aggregation: each request counts in the second in which
 // it ended, each event (journey started, session lost...) in the second it
 // happened. Pure: the caller says which second; a bucket is taken once.
-import type { RouteName } from './routes.ts';
+import type { RouteName } from '../common/routes.ts';
 import { quantile, Samples } from './samples.ts';
 import type { DropCauses, HeldAnswers, SecondPoint } from './types.ts';
 

@@ -261,7 +261,7 @@ export interface LoadTotals {
   heldAnswersByNode?: Record<string, HeldAnswers>;
   /**
    * Latency of every request (failed ones included) per route: `login`,
-   * `me`, `cart`, `add-item`, `refresh`, `logout` (loadgen/routes.ts), each
+   * `me`, `cart`, `add-item`, `refresh`, `logout` (common/routes.ts), each
    * always present. Optional because older runs lack it.
    */
   latencyByRoute?: Record<string, RouteLatency>;

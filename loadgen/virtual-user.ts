@@ -9,7 +9,7 @@ import { CookieJar } from './cookie-jar.ts';
 import { networkKind, statusKind } from './error-kinds.ts';
 import { RequestFailed, type LoadClient } from './http-client.ts';
 import type { Recorder } from './recorder.ts';
-import { routeOf } from './routes.ts';
+import { routeOf } from '../common/routes.ts';
 import type { RefreshRetry } from './types.ts';
 
 /** The node's error code for a replayed refresh token (nodes/errors.ts): the family is revoked. */

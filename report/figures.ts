@@ -1,8 +1,8 @@
 // The figures that decide between strategies: one definition each (what it
 // is, which way is better, how it is read off the summary), shared by the
 // comparison table of both reports and by `lab compare`.
-import type { LoadTotals } from '../loadgen/types.ts';
-import type { RunSummary, StrategySummary } from '../lab/run/summary.ts';
+import type { LoadTotals } from './summary-schema.ts';
+import type { RunSummary, StrategySummary } from './summary-schema.ts';
 import { int, NONE, num, pct } from './format.ts';
 import { memoryWhere, nodeKills, revocationStillOpen, worstRecovery } from './strategy-facts.ts';
 

@@ -1,6 +1,6 @@
 // report.md: the decisions of the run, short enough to paste into a pull
 // request: one header line, the comparison table, the claims, the warnings.
-import type { RunSummary } from '../lab/run/summary.ts';
+import type { RunSummary } from './summary-schema.ts';
 import { judgeClaims } from './claims.ts';
 import { gib, int, utc } from './format.ts';
 import { comparisonTable } from './tables.ts';

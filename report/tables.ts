@@ -1,6 +1,6 @@
 // The comparison table as data (one row per strategy, one cell per figure),
 // so the HTML page, report.md and `lab compare` lay out the same numbers.
-import type { RunSummary } from '../lab/run/summary.ts';
+import type { RunSummary } from './summary-schema.ts';
 import { FIGURES, type Cell, type Figure } from './figures.ts';
 
 export interface ComparisonRow {

@@ -1,7 +1,7 @@
 // Whether to trust the run: the figures that say whether the client, not
 // the system, set the pace, and every warning once (the run's list repeats
 // the strategies' own).
-import type { RunSummary, ThresholdResult } from '../lab/run/summary.ts';
+import type { RunSummary, ThresholdResult } from './summary-schema.ts';
 import { int, num } from './format.ts';
 
 export interface TrustRow {

@@ -22,7 +22,7 @@ import { firstLine } from '../../lab/tools/exec.ts';
 import { HAZELCAST_VERSION } from '../../lab/tools/hazelcast.ts';
 import { startTopology, stopTopology } from '../../lab/topology.ts';
 import { measureStrategy, type BenchSettings, type StrategyResult } from './measure-strategy.ts';
-import { infoField, redisInfo } from './memory-probes.ts';
+import { infoField, redisInfo } from '../../lab/run/probes/redis-info.ts';
 import { header, loadTable, memoryTable, warnings, type Environment } from './report.ts';
 
 const { values } = parseArgs({

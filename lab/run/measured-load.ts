@@ -8,7 +8,7 @@ import { playTimeline, type TimelineEvent } from './chaos-timeline.ts';
 import { startLoadgen } from './loadgen-process.ts';
 import { Sampler, topologyProcesses, type NodeStateChange } from './sampler.ts';
 import type { ChaosStep } from './scenario-schema.ts';
-import type { ProcessSeries } from './summary.ts';
+import type { ProcessSeries } from '../../report/summary-schema.ts';
 
 export interface MeasuredLoadOptions {
   state: LabState;

@@ -12,7 +12,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { checkRunTools } from './run-tools.ts';
 import type { Scenario } from './scenario-schema.ts';
 import { runStrategy, strategyEvents } from './strategy-run.ts';
-import { SUMMARY_SCHEMA_VERSION, type RunSummary, type StrategySummary } from './summary.ts';
+import {
+  SUMMARY_SCHEMA_VERSION,
+  type RunSummary,
+  type StrategySummary,
+} from '../../report/summary-schema.ts';
 import type { SecondPoint } from '../../loadgen/types.ts';
 
 export const LOAD_GENERATOR =

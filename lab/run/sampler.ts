@@ -5,7 +5,7 @@
 import { balancerAdmin, type BalancerNodeView } from '../admin-client.ts';
 import { readProcessStats } from '../proc-stats.ts';
 import type { LabState } from '../state.ts';
-import type { ProcessSeries } from './summary.ts';
+import type { ProcessSeries } from '../../report/summary-schema.ts';
 
 export interface WatchedProcess {
   name: string;

@@ -18,7 +18,7 @@ import { runMeasuredLoad } from './measured-load.ts';
 import { runProbes } from './probes/index.ts';
 import type { Scenario } from './scenario-schema.ts';
 import { summarizeStrategy } from './summarize-strategy.ts';
-import type { ProbeResults, StrategySummary } from './summary.ts';
+import type { ProbeResults, StrategySummary } from '../../report/summary-schema.ts';
 
 export interface StrategyRunContext {
   scenario: Scenario;

@@ -10,7 +10,7 @@ import type {
   ProcessSeries,
   StrategySummary,
   ThresholdResult,
-} from './summary.ts';
+} from '../../report/summary-schema.ts';
 
 /** Above this share of a core the generator itself may be what limits the load. */
 const LOADGEN_BUSY_CORES = 0.8;

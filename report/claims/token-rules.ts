@@ -1,5 +1,5 @@
 // C9-C14: what people say about tokens (the jwt strategy).
-import type { StrategySummary } from '../../lab/run/summary.ts';
+import type { StrategySummary } from '../summary-schema.ts';
 import { int, num } from '../format.ts';
 import { memoryWhere, probeFailure, revocationStillOpen, routeLatency } from '../strategy-facts.ts';
 import {

@@ -1,6 +1,6 @@
 // How the run was made and whether to trust it: scenario, machine, tools,
 // load model, what the client could not do, every warning, the raw events.
-import type { RunSummary } from '../../lab/run/summary.ts';
+import type { RunSummary } from '../summary-schema.ts';
 import { byName, gib, int, NONE, num, pct, utc } from '../format.ts';
 import type { RecordedEvent } from '../run-folder.ts';
 import { allWarnings, failedThresholds, generatorNote, loadModel, trustRows } from '../trust.ts';

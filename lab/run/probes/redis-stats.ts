@@ -1,4 +1,4 @@
-import { redisInfo } from '../../../bench/strategies/memory-probes.ts';
+import { redisInfo } from './redis-info.ts';
 import { LabError } from '../../errors.ts';
 import type { LabState } from '../../state.ts';
 

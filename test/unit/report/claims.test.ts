@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { RunSummary } from '../../../lab/run/summary.ts';
+import type { RunSummary } from '../../../report/summary-schema.ts';
 import { CLAIMS, judgeClaims, NOISE, type ClaimRow, type Verdict } from '../../../report/claims.ts';
 import { before, nodeKills, serverSessionsOf } from './claims-helpers.ts';
 import { int, num, pct } from '../../../report/format.ts';
@@ -126,7 +126,7 @@ describe('claims', () => {
       const sticky = strategyOf(run, 'sticky');
       const kill = nodeKills(sticky)[0];
       assert.ok(kill, 'the fixture kills a node under sticky');
-      const pinned = kill.sessionsLostByNode[kill.target] ?? 0;
+      const pinned = kill.sessionsLostByNode?.[kill.target] ?? 0;
       assert.ok(
         pinned > 0 && pinned === kill.sessionsLost,
         'in the fixture the kill lost sessions, all pinned to the killed node',
@@ -146,7 +146,7 @@ describe('claims', () => {
       const run = fixtureSummary();
       const sticky = strategyOf(run, 'sticky');
       const kill = nodeKills(sticky)[0]!;
-      const pinned = kill.sessionsLostByNode[kill.target] ?? 0;
+      const pinned = kill.sessionsLostByNode?.[kill.target] ?? 0;
       loseSessions(sticky, 'node-9', 2, kill);
       const row = expectVerdict(run, 'C6', 'holds');
       assert.ok(

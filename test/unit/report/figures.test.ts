@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { StrategySummary } from '../../../lab/run/summary.ts';
+import type { StrategySummary } from '../../../report/summary-schema.ts';
 import { FIGURES, type Cell } from '../../../report/figures.ts';
 import { NONE, num } from '../../../report/format.ts';
 import { fixtureSummary, strategyOf } from './fixture.ts';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { LoadTotals } from '../../../../loadgen/types.ts';
 import { parseScenario } from '../../../../lab/run/scenario.ts';
 import { summarizeStrategy, type StrategyRaw } from '../../../../lab/run/summarize-strategy.ts';
-import type { ProcessSeries } from '../../../../lab/run/summary.ts';
+import type { ProcessSeries } from '../../../../report/summary-schema.ts';
 
 function totals(fields: Partial<LoadTotals> = {}): LoadTotals {
   return {

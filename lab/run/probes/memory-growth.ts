@@ -3,11 +3,14 @@
 // store after a GC before the first step and after each one. Equal figures
 // per step say the growth is proportional to the sessions and not noise; a
 // first step far above the next ones shows a fixed cost (e.g. a map created).
-import type { LabState } from '../../lab/state.ts';
-import type { StrategyChoice } from '../../lab/strategy-config.ts';
-import { waitFor } from '../../lab/wait.ts';
-import { membersHeap, nodesMemory, redisUsedMemory } from './memory-probes.ts';
-import { BenchUser, loginRequest, sendAll } from './workload.ts';
+// Used by the memory probe (lab run) and the strategies bench.
+import type { LabState } from '../../state.ts';
+import type { StrategyChoice } from '../../strategy-config.ts';
+import { waitFor } from '../../wait.ts';
+import { membersHeap } from './jvm-heap.ts';
+import { logInMany } from './login-many.ts';
+import { nodesMemory } from './node-heap.ts';
+import { redisUsedMemory } from './redis-info.ts';
 
 export const MEMORY_STEPS = 2;
 
@@ -83,9 +86,9 @@ export async function measureMemory(
   const origin = new URL(state.balancer.url);
   // Logs users in and, for a ReplicatedMap (which copies to the other
   // members asynchronously), waits until every member holds them all.
-  const logIn = async (users: BenchUser[]): Promise<number> => {
+  const logIn = async (users: string[]): Promise<number> => {
     const countsBefore = choice.variant === 'replicated' ? await sessionCounts(state) : [];
-    const { failed } = await sendAll(origin, users.map(loginRequest), 8);
+    const { failed } = await logInMany(origin, users, 8);
     const added = users.length - failed;
     if (choice.variant === 'replicated') {
       await waitFor(
@@ -99,15 +102,13 @@ export async function measureMemory(
   // Logins before the first reading, so the login path's compiled code and
   // lazily created structures are in the baseline, not counted as sessions.
   const warmup = Math.min(1000, Math.max(200, Math.floor(sessions / 10)));
-  await logIn(Array.from({ length: warmup }, (_, i) => new BenchUser(`memwarm-${i}`)));
+  await logIn(Array.from({ length: warmup }, (_, i) => `memwarm-${i}`));
   const readings = [await read(state, store)];
   const created: number[] = [];
   for (let step = 0; step < MEMORY_STEPS; step += 1) {
     const from = Math.floor((sessions * step) / MEMORY_STEPS);
     const to = Math.floor((sessions * (step + 1)) / MEMORY_STEPS);
-    created.push(
-      await logIn(Array.from({ length: to - from }, (_, i) => new BenchUser(`mem-${from + i}`))),
-    );
+    created.push(await logIn(Array.from({ length: to - from }, (_, i) => `mem-${from + i}`)));
     readings.push(await read(state, store));
   }
 

@@ -1,3 +1,5 @@
+// In the bottom floor (common/): the load generator times requests under
+// these names and the report shows them; neither may import the other.
 // The routes the journeys send, by the names the totals time them under
 // (LoadTotals.latencyByRoute): a refresh or a login costs what a read does
 // not, and one latency over the whole mix hides it.
