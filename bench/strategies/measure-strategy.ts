@@ -2,11 +2,11 @@
 // to it: the load (latency, errors, CPU per request, bytes on the wire), then
 // the memory that N more sessions take (lab/run/probes/memory-growth.ts). Numbers only;
 // report.ts prints them.
-import { readProcessStats } from '../../lab/proc-stats.ts';
-import type { LabState } from '../../lab/state.ts';
-import type { StrategyChoice } from '../../lab/strategy-config.ts';
+import { readProcessStats } from '../../lab/process/proc-stats.ts';
+import type { LabState } from '../../lab/topology/state.ts';
+import type { StrategyChoice } from '../../lab/strategy/config.ts';
 import { percentile, runOpenLoad, type OpenLoadResult } from '../open-load.ts';
-import { busyCores, machineTicks, QUIET_CORES, waitQuiet } from '../../lab/machine-load.ts';
+import { busyCores, machineTicks, QUIET_CORES, waitQuiet } from '../../lab/process/machine-load.ts';
 import {
   measureMemory,
   storeOf,

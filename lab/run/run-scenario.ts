@@ -7,7 +7,7 @@ import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { LabError } from '../errors.ts';
 import path from 'node:path';
-import { busyCores, machineTicks } from '../machine-load.ts';
+import { busyCores, machineTicks } from '../process/machine-load.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { checkRunTools } from './run-tools.ts';
 import type { Scenario } from './scenario-schema.ts';

@@ -6,12 +6,12 @@
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { LoadConfig, SecondPoint } from '../../loadgen/types.ts';
-import { recordEvent } from '../events.ts';
-import { stateFile, type LabState } from '../state.ts';
-import { parseStrategyChoice } from '../strategy-config.ts';
-import { stopServices } from '../strategy-services.ts';
-import { switchStrategy } from '../strategy-switch.ts';
-import { startTopology, stopTopology } from '../topology.ts';
+import { recordEvent } from '../topology/events.ts';
+import { stateFile, type LabState } from '../topology/state.ts';
+import { parseStrategyChoice } from '../strategy/config.ts';
+import { stopServices } from '../strategy/services.ts';
+import { switchStrategy } from '../strategy/switch.ts';
+import { startTopology, stopTopology } from '../topology/topology.ts';
 import { eventEffects } from './event-effects.ts';
 import { readSeries, startLoadgen } from './loadgen-process.ts';
 import { runMeasuredLoad } from './measured-load.ts';

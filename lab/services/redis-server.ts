@@ -2,15 +2,15 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as redisProbe from '../../store/redis/probe.ts';
 import { LabError } from '../errors.ts';
-import { freePort } from '../ports.ts';
+import { freePort } from '../process/ports.ts';
 import {
   processState,
   spawnService,
   stopService,
   type ServiceSpec,
-} from '../process-supervisor.ts';
+} from '../process/supervisor.ts';
 import { toolNamed } from '../tools/index.ts';
-import { waitFor } from '../wait.ts';
+import { waitFor } from '../process/wait.ts';
 
 /**
  * How the server keeps data across a restart. `none`: memory only, a restart

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { ROOT } from '../../lab/paths.ts';
 import type { RunSummary, StrategySummary } from '../../report/summary-schema.ts';
-import { waitFor } from '../../lab/wait.ts';
+import { waitFor } from '../../lab/process/wait.ts';
 
 const execFileAsync = promisify(execFile);
 const LAB = path.join(ROOT, 'bin', 'lab.js');

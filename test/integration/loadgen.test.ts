@@ -6,10 +6,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LoadConfig, LoadTotals, SecondPoint } from '../../loadgen/types.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { balancerAdmin } from '../../lab/admin-client.ts';
+import { balancerAdmin } from '../../lab/topology/admin-client.ts';
 import { runChaos, type ChaosContext } from '../../lab/chaos/index.ts';
 import { parseStrategyChoice } from '../../lab/strategy/choice.ts';
-import { switchStrategy } from '../../lab/strategy-switch.ts';
+import { switchStrategy } from '../../lab/strategy/switch.ts';
 import { useTopology, waitNodeState } from './harness.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { runProbes } from '../../lab/run/probes/index.ts';
 import type { ProbeResults } from '../../report/summary-schema.ts';
 import { parseStrategyChoice } from '../../lab/strategy/choice.ts';
-import { switchStrategy } from '../../lab/strategy-switch.ts';
+import { switchStrategy } from '../../lab/strategy/switch.ts';
 import { useTopology } from './harness.ts';
 
 /**

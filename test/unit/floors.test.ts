@@ -29,7 +29,7 @@ describe('floors (eslint no-restricted-imports)', function () {
   it('fails an import from report/ up into lab/, saying which floor may not import which', async () => {
     const errors = await floorErrors(
       'report/html/back-edge.ts',
-      "import type { LabState } from '../../lab/state.ts';\nexport type Seen = LabState;\n",
+      "import type { LabState } from '../../lab/topology/state.ts';\nexport type Seen = LabState;\n",
     );
     assert.equal(errors.length, 1, errors.join('\n'));
     assert.match(

@@ -1,5 +1,5 @@
 import { probeRedis, redisKeyCount, type RedisPersistence } from '../../services/redis-server.ts';
-import type { ServiceEntry } from '../../state.ts';
+import type { ServiceEntry } from '../../topology/state.ts';
 import type { ChaosTarget } from '../action.ts';
 
 type RedisEntry = ServiceEntry & { persistence: RedisPersistence };

@@ -4,9 +4,9 @@
 // per step say the growth is proportional to the sessions and not noise; a
 // first step far above the next ones shows a fixed cost (e.g. a map created).
 // Used by the memory probe (lab run) and the strategies bench.
-import type { LabState } from '../../state.ts';
-import type { StrategyChoice } from '../../strategy-config.ts';
-import { waitFor } from '../../wait.ts';
+import type { LabState } from '../../topology/state.ts';
+import type { StrategyChoice } from '../../strategy/config.ts';
+import { waitFor } from '../../process/wait.ts';
 import { membersHeap } from './jvm-heap.ts';
 import { logInMany } from './login-many.ts';
 import { nodesMemory } from './node-heap.ts';

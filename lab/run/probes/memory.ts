@@ -1,5 +1,5 @@
 import { LabError } from '../../errors.ts';
-import { nodeStrategyConfig } from '../../strategy-config.ts';
+import { nodeStrategyConfig } from '../../strategy/config.ts';
 import { profileOf } from '../../strategy/choice.ts';
 import type { ProbeResults } from '../../../report/summary-schema.ts';
 import { measureMemory, type MemoryResult } from './memory-growth.ts';

@@ -5,7 +5,7 @@
 // is mostly garbage, not sessions. Used by the memory probe and the
 // strategies bench.
 import { readFile } from 'node:fs/promises';
-import { readProcessStats } from '../../proc-stats.ts';
+import { readProcessStats } from '../../process/proc-stats.ts';
 
 /** The inspector's WebSocket URL that a Node process printed into its log, if any. */
 export async function inspectorUrl(logFile: string): Promise<string | undefined> {

@@ -1,5 +1,5 @@
-import type { LabState } from '../../state.ts';
-import type { StrategyChoice } from '../../strategy-config.ts';
+import type { LabState } from '../../topology/state.ts';
+import type { StrategyChoice } from '../../strategy/config.ts';
 import type { ProbeResults } from '../../../report/summary-schema.ts';
 
 /** What `runProbes` needs: the live topology and the strategy it runs now. */

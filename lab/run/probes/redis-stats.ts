@@ -1,6 +1,6 @@
 import { redisInfo } from './redis-info.ts';
 import { LabError } from '../../errors.ts';
-import type { LabState } from '../../state.ts';
+import type { LabState } from '../../topology/state.ts';
 
 /** The redis-server the lab started (its own address, not a toxiproxy link). */
 export function redisPort(state: LabState): number {

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { ZodError } from 'zod';
-import { freePort } from '../../../lab/ports.ts';
+import { freePort } from '../../../lab/process/ports.ts';
 import { RedisServer } from '../../../lab/services/redis-server.ts';
 import { ConfigError } from '../../../nodes/config.ts';
 import {

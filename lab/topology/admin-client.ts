@@ -1,4 +1,4 @@
-import { LabError } from './errors.ts';
+import { LabError } from '../errors.ts';
 
 /** A node as the balancer's admin API reports it. */
 export interface BalancerNodeView {

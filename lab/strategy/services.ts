@@ -1,12 +1,12 @@
 import path from 'node:path';
-import { ensureLinks } from './network/ensure-links.ts';
-import { processState, spawnService, stopService } from './process-supervisor.ts';
-import { startHazelcastCluster } from './services/hazelcast-member.ts';
-import { LabError } from './errors.ts';
-import { probeRedis, RedisServer, type RedisPersistence } from './services/redis-server.ts';
-import { profileOf, type StrategyChoice } from './strategy/choice.ts';
-import { recordedServices, type LabState, type ServiceEntry } from './state.ts';
-import { waitFor } from './wait.ts';
+import { ensureLinks } from '../network/ensure-links.ts';
+import { processState, spawnService, stopService } from '../process/supervisor.ts';
+import { startHazelcastCluster } from '../services/hazelcast-member.ts';
+import { LabError } from '../errors.ts';
+import { probeRedis, RedisServer, type RedisPersistence } from '../services/redis-server.ts';
+import { profileOf, type StrategyChoice } from './choice.ts';
+import { recordedServices, type LabState, type ServiceEntry } from '../topology/state.ts';
+import { waitFor } from '../process/wait.ts';
 
 export interface ServiceOptions {
   /** Detached servers outlive the lab command (`lab up`); tests keep them attached. */

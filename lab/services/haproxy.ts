@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { waitFor } from './wait.ts';
+import { waitFor } from '../process/wait.ts';
 
 /** HAProxy timeouts in ms; the defaults suit load (the benchmark). */
 export interface HaproxyTimeouts {

@@ -1,13 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { LabError } from './errors.ts';
-import { assertPortFree, freePort } from './ports.ts';
-import { ROOT } from './paths.ts';
-import { policyFor } from './strategy-config.ts';
-import { processState, spawnService, stopService, type ServiceSpec } from './process-supervisor.ts';
+import { LabError } from '../errors.ts';
+import { assertPortFree, freePort } from '../process/ports.ts';
+import { ROOT } from '../paths.ts';
+import { policyFor } from '../strategy/config.ts';
+import {
+  processState,
+  spawnService,
+  stopService,
+  type ServiceSpec,
+} from '../process/supervisor.ts';
 import type { LabState, NodeEntry } from './state.ts';
-import { waitFor } from './wait.ts';
+import { waitFor } from '../process/wait.ts';
 
 export interface TopologyOptions {
   stateDir: string;
@@ -33,7 +38,7 @@ const BALANCER_SCRIPT = path.join(ROOT, 'balancer', 'main.ts');
 
 /**
  * Nodes start on node-local sessions (their NODE_STRATEGY_CONFIG default);
- * any other strategy is a live switch afterwards (lab/strategy-switch.ts).
+ * any other strategy is a live switch afterwards (lab/strategy/switch.ts).
  */
 const START_STRATEGY = 'sticky';
 

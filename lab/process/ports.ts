@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { LabError } from './errors.ts';
+import { LabError } from '../errors.ts';
 
 /** Asks the OS for a free TCP port on loopback. */
 export async function freePort(host = '127.0.0.1'): Promise<number> {

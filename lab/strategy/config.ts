@@ -1,15 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { generateSigningKeys } from '../nodes/strategies/jwt/index.ts';
-import { LabError } from './errors.ts';
-import { linkAddress, ownMember } from './network/links.ts';
-import type { LabState } from './state.ts';
-import { profileOf, type StrategyChoice } from './strategy/choice.ts';
-import type { StrategyName } from '../nodes/strategies/strategy.ts';
-import type { BalancerPolicy, NodeConfigContext, NodeConfigOf } from './strategy/profile.ts';
-import { PROFILES } from './strategy/profiles.ts';
+import { generateSigningKeys } from '../../nodes/strategies/jwt/index.ts';
+import { LabError } from '../errors.ts';
+import { linkAddress, ownMember } from '../network/links.ts';
+import type { LabState } from '../topology/state.ts';
+import { profileOf, type StrategyChoice } from './choice.ts';
+import type { StrategyName } from '../../nodes/strategies/strategy.ts';
+import type { BalancerPolicy, NodeConfigContext, NodeConfigOf } from './profile.ts';
+import { PROFILES } from './profiles.ts';
 
 // The benches import the parsed choice from here; its home is strategy/choice.ts.
-export { parseStrategyChoice, type StrategyChoice } from './strategy/choice.ts';
+export { parseStrategyChoice, type StrategyChoice } from './choice.ts';
 
 /** Routing the balancer needs for a strategy, from its profile. */
 export function policyFor(name: StrategyName): BalancerPolicy {

@@ -1,11 +1,11 @@
-import { balancerAdmin, nodeAdmin } from './admin-client.ts';
-import { LabError } from './errors.ts';
-import { recordEvent } from './events.ts';
-import { processState } from './process-supervisor.ts';
-import { ensureServices, type ServiceOptions } from './strategy-services.ts';
-import { newSecrets, nodeStrategyConfig } from './strategy-config.ts';
-import { choiceLabel, profileOf, type StrategyChoice } from './strategy/choice.ts';
-import type { LabState, NodeEntry } from './state.ts';
+import { balancerAdmin, nodeAdmin } from '../topology/admin-client.ts';
+import { LabError } from '../errors.ts';
+import { recordEvent } from '../topology/events.ts';
+import { processState } from '../process/supervisor.ts';
+import { ensureServices, type ServiceOptions } from './services.ts';
+import { newSecrets, nodeStrategyConfig } from './config.ts';
+import { choiceLabel, profileOf, type StrategyChoice } from './choice.ts';
+import type { LabState, NodeEntry } from '../topology/state.ts';
 
 export interface SwitchOutcome {
   tookMs: number;

@@ -1,9 +1,9 @@
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { LabError } from './errors.ts';
-import type { LinkEntry } from './network/links.ts';
-import type { ServiceSpec } from './process-supervisor.ts';
-import type { RedisPersistence } from './services/redis-server.ts';
+import { LabError } from '../errors.ts';
+import type { LinkEntry } from '../network/links.ts';
+import type { ServiceSpec } from '../process/supervisor.ts';
+import type { RedisPersistence } from '../services/redis-server.ts';
 
 export interface NodeEntry {
   id: string;

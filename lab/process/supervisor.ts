@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { LabError } from './errors.ts';
-import { NODE_BIN } from './paths.ts';
+import { LabError } from '../errors.ts';
+import { NODE_BIN } from '../paths.ts';
 import { waitFor } from './wait.ts';
 
 /** How the lab starts one of its own processes, kept so `lab start` can do it again. */
