@@ -85,7 +85,9 @@ const Probes = z.object({
       stillAcceptedAtBound: z.boolean().optional(),
     })
     .optional(),
-  refreshReplay: z.object({ tried: count, detected: count }).optional(),
+  refreshReplay: z
+    .object({ tried: count, detected: count, graceWindowS: count.optional() })
+    .optional(),
   replicationLagMs: z
     .object({ p50: count, max: count, samples: count, missing: count.optional() })
     .optional(),

@@ -150,8 +150,14 @@ export interface ProbeResults {
     boundS: number;
     stillAcceptedAtBound?: boolean;
   };
-  /** C14: replayed refresh tokens detected (401 REFRESH_REUSED and the newest token of the family refused too), of those tried. */
-  refreshReplay?: { tried: number; detected: number };
+  /**
+   * C14: replayed refresh tokens detected (401 REFRESH_REUSED and the newest
+   * token of the family refused too), of those tried. Each replay is of a
+   * token two rotations old, outside any grace window. `graceWindowS`: the
+   * nodes' reuse grace window, within which a replay of the immediately
+   * preceding token is NOT detected and not measured (absent in older runs).
+   */
+  refreshReplay?: { tried: number; detected: number; graceWindowS?: number };
   /**
    * C7: write on one node, read on another directly: ms from the write's
    * answer to the answer of the first read showing it (includes one read's
