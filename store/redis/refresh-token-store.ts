@@ -85,8 +85,9 @@ export function hashRefreshToken(token: string): string {
  * two refreshes with one token, even from one honest client racing itself,
  * count as reuse and revoke the family. With one, the immediately preceding
  * token presented again within the window gets the successor already issued
- * (never a second one: one live chain per family). Redis failures become store errors (StoreUnavailableError:
- * 503) through the same fail-fast connection as RedisSessionStore (client.ts).
+ * (never a second one: one live chain per family). Redis failures become
+ * store errors (StoreUnavailableError: 503) through the same fail-fast
+ * connection as RedisSessionStore (client.ts).
  */
 export class RefreshTokenStore {
   readonly #connection: RedisConnection;

@@ -267,6 +267,7 @@ describe('jwt strategy: bearer transport and user carts against a real redis-ser
         { keys, refreshReuseGraceSeconds: -1 },
         { keys, refreshReuseGraceSeconds: 61 },
         { keys, refreshReuseGraceSeconds: 1.5 },
+        { keys, refreshTtlSeconds: 60, refreshReuseGraceSeconds: 60 },
       ];
       for (const jwt of bad) assert.throws(() => JwtStrategyConfigSchema.parse(jwt), ZodError);
       assert.deepEqual(
