@@ -235,8 +235,14 @@ const ProbeResultsSchema = z.object({
       stillAcceptedAtBound: z.boolean().optional(),
     })
     .optional(),
-  /** C14: replayed refresh tokens detected (401 REFRESH_REUSED and the family's newest token refused too), of those tried. */
-  refreshReplay: z.object({ tried: count, detected: count }).optional(),
+  /**
+   * C14: replayed refresh tokens detected (401 REFRESH_REUSED and the
+   * family's newest token refused too), of those tried. Each replay is of a
+   * token two rotations old, outside any grace window. `graceWindowS`: the
+   * nodes' reuse grace window, within which a replay of the immediately
+   * preceding token is NOT detected and not measured (absent in older runs).
+   */
+  refreshReplay: z.object({ tried: count, detected: count, graceWindowS: later(count) }).optional(),
   /**
    * C7: write on one node, read on another directly: ms from the write's
    * answer to the answer of the first read showing it. `missing`: writes not

@@ -90,6 +90,8 @@ describe('claim probes against a live topology', function () {
     assert.ok(revocation.windowS >= 0.4 && revocation.windowS <= revocation.boundS + 0.1);
     assert.equal(results.refreshReplay!.tried, 5);
     assert.equal(results.refreshReplay!.detected, 5);
+    // The nodes' default window, reported beside the figure.
+    assert.equal(results.refreshReplay!.graceWindowS, 30);
     assert.ok(results.tampering!.kinds.includes('alg none, real payload'));
     assert.ok(
       results.tampering!.kinds.includes('expired [topology key]'),

@@ -335,5 +335,14 @@ describe('claims', () => {
       const row = expectVerdict(run, 'C14', 'does not hold');
       assert.match(row.measured, /3 of 4/);
     });
+
+    it('C14: says beside the figure what the reuse grace window leaves out', () => {
+      const { run, jwt } = withJwt();
+      jwt.probes.refreshReplay = { tried: 4, detected: 4, graceWindowS: 30 };
+      const row = expectVerdict(run, 'C14', 'holds');
+      assert.match(row.measured, /within the 30 s grace window is not detected/);
+      jwt.probes.refreshReplay.graceWindowS = 0;
+      assert.match(expectVerdict(run, 'C14', 'holds').measured, /strict rotation/);
+    });
   });
 });
