@@ -115,7 +115,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
       model: scenario.load.model,
       journey: scenario.load.journey,
       rate: scenario.load.rate,
-      vus: scenario.load.vus,
+      ...(scenario.load.vus === undefined ? {} : { vus: scenario.load.vus }),
       durationS: scenario.load.durationS,
       warmupS: scenario.load.warmupS,
       steps: scenario.load.steps,

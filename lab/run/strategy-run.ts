@@ -5,6 +5,7 @@
 // logs stay in the run folder; the files holding keys and tokens do not.
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { DEFAULT_UPSTREAM_TIMEOUT_MS } from '../../balancer/config.ts';
 import type { LoadConfig, SecondPoint } from '../../loadgen/types.ts';
 import { recordEvent } from '../topology/events.ts';
 import { stateFile, type LabState } from '../topology/state.ts';
@@ -155,12 +156,15 @@ function loadConfig(scenario: Scenario, strategy: string, state: LabState): Load
     journey: load.journey,
     model: load.model,
     rate: load.rate,
-    vus: load.vus,
+    ...(load.vus === undefined ? {} : { vus: load.vus }),
     durationMs: Math.round(load.durationS * 1000),
     steps: load.steps,
     thinkMs: load.thinkMs,
     parallelWrites: load.parallelWrites,
-    timeoutMs: load.timeoutMs,
+    ...(load.timeoutMs === undefined ? {} : { timeoutMs: load.timeoutMs }),
+    // The lab's balancer runs with its default upstream timeout; the generator
+    // waits longer by default and the report prints both.
+    balancerUpstreamTimeoutMs: DEFAULT_UPSTREAM_TIMEOUT_MS,
     seed: load.seed,
   };
 }
