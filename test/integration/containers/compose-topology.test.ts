@@ -1,18 +1,15 @@
-// docker-compose.yml end to end on the lab's engine: `compose up --wait`,
-// logins through the balancer, a node killed with `docker kill`, and what
-// users see: sticky loses exactly the killed node's sessions, redis none.
+// docker-compose.yml end to end through the docker engine: `compose up
+// --wait`, logins through the balancer, a node killed with `docker kill`,
+// and what users see: sticky loses exactly the killed node's sessions; after
+// a live switch to redis (the admin APIs, as `lab strategy` and `lab run` do
+// on any engine) a killed node loses none. `compose down` leaves nothing.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { balancerAdmin, type BalancerNodeView } from '../../../lab/admin-client.ts';
+import { balancerAdmin, nodeAdmin, type BalancerNodeView } from '../../../lab/admin-client.ts';
 import { CookieClient } from '../../../lab/cookie-client.ts';
 import { docker } from '../../../lab/engine/docker/cli.ts';
-import {
-  composeDown,
-  composeUp,
-  containerName,
-  planProject,
-  type ComposeProject,
-} from '../../../lab/engine/docker/compose-project.ts';
+import { ensureDaemon, type DockerDaemon } from '../../../lab/engine/docker/daemon.ts';
+import { DockerEngine } from '../../../lab/engine/docker-engine.ts';
+import type { TopologyAddresses } from '../../../lab/engine/engine.ts';
 import { waitFor } from '../../../lab/wait.ts';
 import { engineUnavailable, startEngine, type TestEngine } from './engine.ts';
 
@@ -20,10 +17,12 @@ const unavailable = engineUnavailable();
 const CLIENTS = 24;
 const KILLED = 'node-2';
 
-describe('docker-compose.yml end to end on the lab engine', function () {
+describe('docker-compose.yml end to end on the docker engine', function () {
   this.timeout(120000);
-  let engine: TestEngine;
-  let project: ComposeProject;
+  let testEngine: TestEngine;
+  let daemon: DockerDaemon;
+  let engine: DockerEngine;
+  let topology: TopologyAddresses;
 
   before(async function () {
     if (unavailable) {
@@ -32,39 +31,34 @@ describe('docker-compose.yml end to end on the lab engine', function () {
       this.skip();
     }
     this.timeout(20 * 60000);
-    engine = await startEngine({ hazelcast: false });
-    project = await planProject({
-      name: `lab-e2e-${randomBytes(3).toString('hex')}`,
-      strategy: 'sticky',
-      hazelcast: false,
-    });
+    testEngine = await startEngine({ hazelcast: false });
+    // The daemon is the test's (closed in after()); the engine joins it.
+    daemon = await ensureDaemon({ detached: false });
+    engine = new DockerEngine({ detached: false });
     const started = performance.now();
-    await composeUp(engine.daemon, project);
+    topology = await engine.start({ nodes: 3, strategy: 'sticky', hazelcast: false });
     const upSeconds = Math.round((performance.now() - started) / 100) / 10;
     process.stdout.write(
-      `      (images ready in ${engine.imagesSeconds} s, compose up --wait in ${upSeconds} s)\n`,
+      `      (images ready in ${testEngine.imagesSeconds} s, compose up --wait in ${upSeconds} s)\n`,
     );
   });
 
   after(async function () {
-    if (!engine) return;
+    if (!testEngine) return;
     this.timeout(120000);
     try {
-      if (project) await composeDown(engine.daemon, project);
-      const left = await docker(engine.daemon, ['ps', '--all', '--quiet']);
+      await engine?.stop();
+      const left = await docker(daemon, ['ps', '--all', '--quiet']);
       assert.equal(left, '', 'compose down leaves no container');
     } finally {
-      await engine.close();
+      await testEngine.close();
     }
   });
-
-  const balancerUrl = () => `http://127.0.0.1:${project.ports.balancer}`;
-  const adminUrl = () => `http://127.0.0.1:${project.ports.admin}`;
 
   async function loginAll(): Promise<{ client: CookieClient; node: string }[]> {
     return Promise.all(
       Array.from({ length: CLIENTS }, async (_, index) => {
-        const client = new CookieClient(balancerUrl());
+        const client = new CookieClient(topology.balancer.url);
         const login = await client.request('POST', '/login', {
           json: { user: `user${index}`, password: 'secret' },
         });
@@ -74,66 +68,96 @@ describe('docker-compose.yml end to end on the lab engine', function () {
     );
   }
 
-  /** Kills the node's container and waits until the balancer has ejected it. */
-  async function killNode(id: string): Promise<void> {
-    await docker(engine.daemon, ['kill', containerName(project, id)]);
+  async function balancerSees(id: string, state: string): Promise<void> {
+    const { adminUrl, adminToken } = topology.balancer;
     await waitFor(
       async () => {
         const nodes = await balancerAdmin<BalancerNodeView[]>(
-          adminUrl(),
-          project.adminToken,
+          adminUrl,
+          adminToken,
           'GET',
           '/nodes',
         );
-        return nodes.find((node) => node.id === id)?.state === 'down';
+        return nodes.find((node) => node.id === id)?.state === state;
       },
-      { timeoutMs: 20000, what: `the balancer to mark ${id} down`, intervalMs: 200 },
+      { timeoutMs: 30000, what: `the balancer to see ${id} ${state}`, intervalMs: 200 },
     );
   }
 
-  /** Status of GET /me for each client after the kill. */
+  async function stateOf(id: string): Promise<string | undefined> {
+    return (await engine.members()).find((member) => member.id === id)?.state;
+  }
+
   function meStatuses(users: { client: CookieClient }[]): Promise<number[]> {
     return Promise.all(
       users.map(async ({ client }) => (await client.request('GET', '/me')).status),
     );
   }
 
-  it('starts every container on the host network, none on a bridge', async () => {
-    const ids = (await docker(engine.daemon, ['ps', '--quiet'])).split('\n');
-    assert.ok(ids.length >= 6, `the topology's containers run (${ids.length})`);
-    const modes = await docker(engine.daemon, [
+  it('runs every container on the host network, none on a bridge', async () => {
+    const ids = (await docker(daemon, ['ps', '--quiet'])).split('\n');
+    assert.equal(ids.length, 6, 'balancer, three nodes, redis and toxiproxy run');
+    const modes = await docker(daemon, [
       'inspect',
       '--format',
       '{{.Name}} {{.HostConfig.NetworkMode}}',
       ...ids,
     ]);
     for (const line of modes.split('\n')) assert.match(line, / host$/, line);
-    const drivers = await docker(engine.daemon, ['network', 'ls', '--format', '{{.Driver}}']);
+    const drivers = await docker(daemon, ['network', 'ls', '--format', '{{.Driver}}']);
     assert.deepEqual(drivers.split('\n').sort(), ['host', 'null'], 'no bridge network exists');
+    const members = await engine.members();
+    assert.ok(
+      members.every((member) => member.state === 'running' && member.pid),
+      'every member runs, with a host pid the lab can sample',
+    );
   });
 
-  it('sticky: a killed node takes exactly its own sessions with it', async () => {
+  it('sticky: a killed node takes exactly its own sessions with it, and starts again', async () => {
     const users = await loginAll();
     const onKilled = users.filter((user) => user.node === KILLED).length;
     assert.ok(onKilled > 0 && onKilled < CLIENTS, `logins spread over the nodes (${onKilled})`);
-    await killNode(KILLED);
+    await engine.act(KILLED, 'kill');
+    assert.equal(await stateOf(KILLED), 'dead');
+    await balancerSees(KILLED, 'down');
     const statuses = await meStatuses(users);
     users.forEach((user, index) => {
       const expected = user.node === KILLED ? 401 : 200;
       assert.equal(statuses[index], expected, `a user of ${user.node}: GET /me`);
     });
-    await docker(engine.daemon, ['start', containerName(project, KILLED)]);
+    await engine.act(KILLED, 'start');
+    assert.equal(await stateOf(KILLED), 'running');
+    await balancerSees(KILLED, 'up');
   });
 
-  it('redis (LAB_STRATEGY=redis, containers recreated by compose): a killed node loses no session', async () => {
-    project.strategy = 'redis';
-    await composeUp(engine.daemon, project);
+  it('redis, switched live through the admin APIs: a killed node loses no session', async () => {
+    const links = topology.toxiproxy?.links ?? [];
+    await Promise.all(
+      topology.nodes.map(async (node) => {
+        const link = links.find((entry) => entry.node === node.id && entry.store === 'redis');
+        assert.ok(link, `${node.id} has a link to redis`);
+        const answer = await nodeAdmin(
+          node.url,
+          topology.nodeAdminToken,
+          'PUT',
+          '/admin/strategy',
+          {
+            json: { name: 'redis', redis: { url: `redis://${link.listen}` } },
+            timeoutMs: 30000,
+          },
+        );
+        assert.ok(answer.ok, `${node.id} switched: ${JSON.stringify(answer.body)}`);
+      }),
+    );
+    const { adminUrl, adminToken } = topology.balancer;
+    await balancerAdmin(adminUrl, adminToken, 'PUT', '/policy', { policy: 'round-robin' });
     const users = await loginAll();
     assert.ok(
       users.some((user) => user.node === KILLED),
       `some logins on ${KILLED}`,
     );
-    await killNode(KILLED);
+    await engine.act(KILLED, 'kill');
+    await balancerSees(KILLED, 'down');
     const statuses = await meStatuses(users);
     assert.deepEqual(
       statuses,
