@@ -130,6 +130,15 @@ describe('docker-compose.yml end to end on the docker engine', function () {
     await balancerSees(KILLED, 'up');
   });
 
+  it('pauses and resumes a node: the balancer ejects it, then takes it back', async () => {
+    await engine.act('node-1', 'pause');
+    assert.equal(await stateOf('node-1'), 'paused');
+    await balancerSees('node-1', 'down');
+    await engine.act('node-1', 'resume');
+    assert.equal(await stateOf('node-1'), 'running');
+    await balancerSees('node-1', 'up');
+  });
+
   it('redis, switched live through the admin APIs: a killed node loses no session', async () => {
     const links = topology.toxiproxy?.links ?? [];
     await Promise.all(
