@@ -9,11 +9,13 @@ import { ensureImages } from '../../../lab/engine/docker/images.ts';
 /**
  * Why the container tests cannot run here, or undefined when they can. Known
  * synchronously (mocha names the suites before any hook runs): an engine the
- * user points at, or Debian's dockerd installed (`lab setup` installs it).
+ * user points at, or Debian's dockerd installed (`lab setup` installs it);
+ * LAB_NO_CONTAINERS=1 turns containers off on a machine that has them.
  * An installed engine that then fails to start fails the tests: it is not a
  * reason to fall back.
  */
 export function engineUnavailable(): string | undefined {
+  if (process.env.LAB_NO_CONTAINERS) return 'LAB_NO_CONTAINERS is set';
   if (process.env.LAB_DOCKER_HOST) return undefined;
   if (!['/usr/sbin/dockerd', '/usr/bin/dockerd'].some((file) => existsSync(file))) {
     return 'dockerd is not installed (`lab setup --require dockerd`)';
