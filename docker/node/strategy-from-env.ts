@@ -66,7 +66,7 @@ export function strategyConfigFromEnv(
       };
     default:
       throw new StrategyEnvError(
-        `LAB_STRATEGY "${chosen}" is not one of ${START_STRATEGIES.join(', ')} (jwt: start on another and switch live with \`lab strategy jwt\`)`,
+        `LAB_STRATEGY "${chosen}" is not one of ${START_STRATEGIES.join(', ')} (jwt: start on another and switch live through each node's PUT /admin/strategy)`,
       );
   }
 }
