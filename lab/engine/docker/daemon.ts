@@ -121,19 +121,26 @@ export async function ensureDaemon(options: { detached: boolean }): Promise<Dock
   await rm(DAEMON_SOCKET, { force: true });
   await rm(DAEMON_PIDFILE, { force: true });
   const pid = spawnService(spec, { detached: options.detached });
+  let problem: string | undefined;
   try {
-    await waitFor(
+    const outcome = await waitFor(
       async () => {
-        if ((await processState(pid)) === 'dead') throw new Error('dockerd exited');
-        return pingSocket(DAEMON_SOCKET, 1000);
+        // An exit at start-up ends the wait at once instead of at the deadline.
+        if ((await processState(pid)) === 'dead') return 'exited' as const;
+        return (await pingSocket(DAEMON_SOCKET, 1000)) && ('ready' as const);
       },
       { timeoutMs: READY_TIMEOUT_MS, what: 'dockerd to answer on its socket', intervalMs: 100 },
     );
+    if (outcome === 'exited') problem = 'dockerd exited';
   } catch (error) {
+    problem = (error as Error).message;
+  }
+  if (problem) {
     await stopService(pid, spec, STOP_GRACE_MS);
+    await unmountLeftovers();
     throw new LabError(
       'DOCKER_NOT_READY',
-      `dockerd did not start: ${(error as Error).message}`,
+      `dockerd did not start: ${problem}`,
       `log ${DAEMON_LOG}:\n${await logTail()}`,
     );
   }
