@@ -15,6 +15,8 @@ export const BASE_IMAGE = 'debian:bookworm-slim';
 const EXTRA_CA_DIR = path.join(ROOT, 'docker', 'node', 'extra-ca');
 const RECORD_FILE = path.join(DAEMON_DIR, 'images.json');
 const BUILD_TIMEOUT_MS = 20 * 60000;
+/** Build cache left in the lab's engine after a build. */
+const BUILD_CACHE_KEPT = '300MB';
 
 /** One image of docker-compose.yml: the service that builds it and the files it is made of. */
 interface ImageSpec {
@@ -136,8 +138,7 @@ export async function ensureBaseImage(daemon: DockerDaemon): Promise<string> {
 /**
  * Builds the images of docker-compose.yml whose inputs changed since the
  * last build (or that are missing), through `docker compose build`. In the
- * lab's own engine the build cache is dropped afterwards: the images are the
- * cache, so the engine's folder holds images and no build cache.
+ * lab's own engine the build cache is then cut to its most recent 300 MB.
  */
 export async function ensureImages(
   daemon: DockerDaemon,
@@ -176,7 +177,9 @@ export async function ensureImages(
   await mkdir(DAEMON_DIR, { recursive: true });
   await writeFile(RECORD_FILE, JSON.stringify(record, null, 2) + '\n');
   if (!process.env.LAB_DOCKER_HOST) {
-    await docker(daemon, ['builder', 'prune', '--all', '--force']);
+    // Keeps the most recent cache (the node image's dependency layer, ~200 MB,
+    // so a change to the sources rebuilds in seconds), drops the rest.
+    await docker(daemon, ['builder', 'prune', '--force', `--keep-storage=${BUILD_CACHE_KEPT}`]);
     await docker(daemon, ['image', 'prune', '--force']);
   }
   return {
