@@ -3,7 +3,7 @@
 .PHONY: quick demo test setup
 
 # Tools the test suite and benchmarks need (chromium: the browser test of report.html); `lab setup` also reports the rest.
-REQUIRED_TOOLS := redis-server,haproxy,hazelcast,toxiproxy-server,chromium
+REQUIRED_TOOLS := redis-server,haproxy,hazelcast,toxiproxy-server,chromium,dockerd,debootstrap,container-base,docker-compose
 
 # The first command of the README: a comparative run of every strategy with a
 # node killed mid-load; `lab run` prints where report.html and report.md are.
