@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { freePort } from '../../ports.ts';
+import { freePort } from '../../process/ports.ts';
 import { docker } from './cli.ts';
 import { composeFileArgs } from './compose-file.ts';
 import type { DockerDaemon } from './daemon.ts';

@@ -1,5 +1,5 @@
 import { LabError } from '../../errors.ts';
-import { waitFor } from '../../wait.ts';
+import { waitFor } from '../../process/wait.ts';
 import type { MemberState } from '../engine.ts';
 import { docker } from './cli.ts';
 import type { DockerDaemon } from './daemon.ts';

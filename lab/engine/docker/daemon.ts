@@ -7,10 +7,10 @@ import {
   spawnService,
   stopService,
   type ServiceSpec,
-} from '../../process-supervisor.ts';
+} from '../../process/supervisor.ts';
 import { dockerEngineTool } from '../../tools/containers.ts';
 import { run } from '../../tools/exec.ts';
-import { waitFor } from '../../wait.ts';
+import { waitFor } from '../../process/wait.ts';
 import {
   DAEMON_DATA_ROOT,
   DAEMON_DIR,

@@ -4,13 +4,13 @@
 // a live switch to redis (the admin APIs, as `lab strategy` and `lab run` do
 // on any engine) a killed node loses none. `compose down` leaves nothing.
 import assert from 'node:assert/strict';
-import { balancerAdmin, nodeAdmin, type BalancerNodeView } from '../../../lab/admin-client.ts';
-import { CookieClient } from '../../../lab/cookie-client.ts';
+import { balancerAdmin, nodeAdmin, type BalancerNodeView } from '../../../lab/topology/admin-client.ts';
+import { CookieClient } from '../../../lab/topology/cookie-client.ts';
 import { docker } from '../../../lab/engine/docker/cli.ts';
 import { ensureDaemon, type DockerDaemon } from '../../../lab/engine/docker/daemon.ts';
 import { DockerEngine } from '../../../lab/engine/docker-engine.ts';
 import type { TopologyAddresses } from '../../../lab/engine/engine.ts';
-import { waitFor } from '../../../lab/wait.ts';
+import { waitFor } from '../../../lab/process/wait.ts';
 import { engineUnavailable, startEngine, type TestEngine } from './engine.ts';
 
 const unavailable = engineUnavailable();

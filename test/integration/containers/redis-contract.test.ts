@@ -7,10 +7,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
 import { docker } from '../../../lab/engine/docker/cli.ts';
-import { freePort } from '../../../lab/ports.ts';
+import { freePort } from '../../../lab/process/ports.ts';
 import { probeRedis, RedisServer } from '../../../lab/services/redis-server.ts';
-import { waitFor } from '../../../lab/wait.ts';
-import { RedisSessionStore } from '../../../store/redis-store.ts';
+import { waitFor } from '../../../lab/process/wait.ts';
+import { RedisSessionStore } from '../../../store/redis/session-store.ts';
 import { sessionStoreContract } from '../../contract/session-store.contract.ts';
 import { engineUnavailable, startEngine, type TestEngine } from './engine.ts';
 
