@@ -11,6 +11,7 @@ import { busyCores, machineTicks } from '../machine-load.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { checkRunTools } from './run-tools.ts';
 import type { Scenario } from './scenario-schema.ts';
+import type { RunObserver } from './run-observer.ts';
 import { runStrategy, strategyEvents } from './strategy-run.ts';
 import { SUMMARY_SCHEMA_VERSION, type RunSummary, type StrategySummary } from './summary.ts';
 import type { SecondPoint } from '../../loadgen/types.ts';
@@ -26,6 +27,8 @@ export interface RunOptions {
   progress: (line: string) => void;
   /** Live per-second figures (a status line on a terminal). */
   onSecond?: (strategy: string, phase: string, point: SecondPoint) => void;
+  /** Hears each strategy start and end and what happens in between (the live page). */
+  observer?: RunObserver | undefined;
 }
 
 export interface RunResult {
@@ -55,6 +58,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
   for (const [index, strategy] of scenario.strategies.entries()) {
     if (signal.aborted) break;
     progress(`[${index + 1}/${total}] ${strategy}`);
+    const observer = options.observer?.strategyStarted(strategy, index, total);
     try {
       strategies.push(
         await runStrategy({
@@ -64,6 +68,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
           signal,
           progress,
           onSecond: (point, phase) => options.onSecond?.(strategy, phase, point),
+          observer,
         }),
       );
     } catch (error) {
@@ -76,6 +81,16 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
       }
     } finally {
       const measured = strategies.find((entry) => entry.strategy === strategy);
+      options.observer?.strategyFinished(
+        strategy,
+        measured
+          ? { summary: measured }
+          : {
+              error:
+                notMeasured.find((failure) => failure.strategy === strategy)?.error ??
+                'interrupted',
+            },
+      );
       // What each event did to the users goes beside the event itself, for readers of the log alone.
       const effects = (measured?.events ?? []).map((effect) => ({
         strategy,
@@ -127,6 +142,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
     ],
   };
   await writeFile(path.join(runDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  options.observer?.runFinished(summary, runDir);
   return { runDir, summary };
 }
 
