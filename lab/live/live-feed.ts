@@ -24,7 +24,14 @@ export class LiveFeed {
     const entry = { seq: this.#seq, message };
     if (message.type === 'nodes') this.#nodes.set(message.strategy, entry);
     else this.#log.push(entry);
-    for (const subscriber of this.#subscribers) subscriber(entry);
+    for (const subscriber of this.#subscribers) {
+      // A page that went away must not stop the run that publishes: it is dropped.
+      try {
+        subscriber(entry);
+      } catch {
+        this.#subscribers.delete(subscriber);
+      }
+    }
   }
 
   /**

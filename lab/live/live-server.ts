@@ -150,6 +150,8 @@ export class LiveServer {
     );
     const heartbeat = setInterval(() => res.write(': still here\n\n'), HEARTBEAT_MS);
     this.#streams.add(res);
+    // A write to a page that has just gone: its 'close' follows and ends the subscription.
+    res.on('error', () => undefined);
     res.on('close', () => {
       clearInterval(heartbeat);
       unsubscribe();

@@ -59,3 +59,18 @@ describe('LiveFeed', () => {
     assert.equal(feed.subscribers, 0);
   });
 });
+
+describe('LiveFeed and a page that fails', () => {
+  it('drops a subscriber that throws and goes on publishing to the others', () => {
+    const feed = new LiveFeed();
+    const seen: number[] = [];
+    feed.subscribe(() => {
+      throw new Error('socket gone');
+    });
+    feed.subscribe((entry) => seen.push(entry.seq));
+    feed.publish(phase('sticky'));
+    feed.publish(phase('sticky'));
+    assert.deepEqual(seen, [1, 2]);
+    assert.equal(feed.subscribers, 1);
+  });
+});
