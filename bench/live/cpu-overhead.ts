@@ -7,13 +7,24 @@
 // and is not counted. Nor are the nodes, balancer and load generator: they
 // are separate processes and do the same work either way.
 //
-//   node bench/live/cpu-overhead.ts [--pairs 3] [--duration 10] [--rate 10]
+// A whole run's CPU varies more from run to run on a shared machine than the
+// page costs, so the bench then times the page's own work apart: one
+// second's figures (the last SecondPoint of the runs) published N times to a
+// live server with a reader attached, CPU per message.
+//
+//   node bench/live/cpu-overhead.ts [--pairs 3] [--duration 10] [--rate 10] [--messages 5000]
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { createInterface } from 'node:readline';
+import { LiveFeed } from '../../lab/live/live-feed.ts';
 import { startRunLive } from '../../lab/live/live-run.ts';
+import { LiveServer } from '../../lab/live/live-server.ts';
+import { LivePage } from '../../lab/live/page.ts';
+import { waitFor } from '../../lab/wait.ts';
+import type { SecondPoint } from '../../loadgen/types.ts';
 import { runScenario } from '../../lab/run/run-scenario.ts';
 import { parseScenario } from '../../lab/run/scenario.ts';
 
@@ -22,6 +33,7 @@ const { values } = parseArgs({
     pairs: { type: 'string', default: '3' },
     duration: { type: 'string', default: '10' },
     rate: { type: 'string', default: '10' },
+    messages: { type: 'string', default: '5000' },
   },
 });
 const pairs = Number(values.pairs);
@@ -54,23 +66,59 @@ async function once(live: boolean, runsDir: string): Promise<Measure> {
   reader?.stdout?.on('data', (chunk: Buffer) => {
     received += chunk.toString('utf8').split('\ndata: ').length - 1;
   });
+  let last: SecondPoint | undefined;
   const { summary } = await runScenario({
     scenario,
     runsDir,
     signal: new AbortController().signal,
     progress: () => undefined,
-    onSecond: (strategy, phase, point) => page?.feed.second(strategy, phase, point),
+    onSecond: (strategy, phase, point) => {
+      last = point;
+      page?.feed.second(strategy, phase, point);
+    },
     observer: page?.feed,
   });
   await page?.close('the run has ended');
   const used = process.cpuUsage(started);
   if (reader) await new Promise((resolve) => reader.once('exit', resolve));
+  if (last) lastPoint = last;
   return {
     live,
     cpuMs: Math.round((used.user + used.system) / 1000),
     requests: summary.strategies[0]?.totals.requests ?? 0,
     messages: received,
   };
+}
+
+let lastPoint: SecondPoint | undefined;
+
+/** CPU of this process per message published to a live server and written to one reader, µs. */
+async function streamCost(point: SecondPoint, count: number): Promise<number> {
+  const feed = new LiveFeed();
+  const server = new LiveServer({ feed, page: await LivePage.load() });
+  const url = await server.listen(0);
+  const reader = spawn('curl', ['-sN', `${url}events`], { stdio: ['ignore', 'pipe', 'ignore'] });
+  let received = 0;
+  let connected: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => (connected = resolve));
+  createInterface({ input: reader.stdout }).on('line', (line) => {
+    if (line.startsWith('retry:')) connected();
+    if (line.startsWith('data: ')) received += 1;
+  });
+  await ready;
+  const started = process.cpuUsage();
+  for (let t = 0; t < count; t++) {
+    feed.publish({ type: 'second', strategy: 'sticky', phase: 'load', point: { ...point, t } });
+    if (t % 100 === 99) await new Promise((resolve) => setImmediate(resolve)); // let the socket drain
+  }
+  await waitFor(() => received >= count, {
+    timeoutMs: 60000,
+    what: 'the reader to get every message',
+  });
+  const used = process.cpuUsage(started);
+  await server.close();
+  await new Promise((resolve) => reader.once('exit', resolve));
+  return (used.user + used.system) / count;
 }
 
 const runsDir = await mkdtemp(path.join(os.tmpdir(), 'live-overhead-'));
@@ -105,3 +153,18 @@ console.log(
     'Counted: this process only (the run, its sampler and chaos, the live server); not the nodes, ' +
     'balancer, load generator or browser. Includes starting the page (reading uPlot) once per run.',
 );
+if (lastPoint) {
+  const count = Number(values.messages);
+  const perMessage = await streamCost(lastPoint, count);
+  const bytes = JSON.stringify({
+    type: 'second',
+    strategy: 'sticky',
+    phase: 'load',
+    point: lastPoint,
+  }).length;
+  console.log(
+    `\nThe page's own work: ${perMessage.toFixed(1)} µs of CPU per message (${count} one-second messages of ${bytes} bytes, ` +
+      'JSON and write to one reader). A run sends about four messages a second (its second, the process samples, ' +
+      `the nodes view, a phase or chaos step now and then): about ${((perMessage * 4) / 1e6).toFixed(5)} cores per open page.`,
+  );
+}
