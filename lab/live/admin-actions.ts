@@ -26,10 +26,10 @@ export interface ActionRequest {
   strategy?: string;
 }
 
-/** Checks a posted body; throws BAD_ACTION with what is wrong. */
+/** Checks a posted body; throws BAD_PARAMETER with what is wrong. */
 export function parseActionRequest(body: unknown): ActionRequest {
   const bad = (why: string) =>
-    new LabError('BAD_ACTION', `the panel's request ${why}`, 'reload the page');
+    new LabError('BAD_PARAMETER', `the panel's request ${why}`, 'reload the page');
   if (typeof body !== 'object' || body === null) throw bad('is not a JSON object');
   const { action, target, strategy: name } = body as Record<string, unknown>;
   if (action === 'strategy') {

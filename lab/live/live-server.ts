@@ -44,7 +44,8 @@ async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_BODY) throw new LabError('BAD_ACTION', `the request is over ${MAX_BODY} bytes`);
+    if (size > MAX_BODY)
+      throw new LabError('BAD_PARAMETER', `the request is over ${MAX_BODY} bytes`);
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');
@@ -75,7 +76,7 @@ export class LiveServer {
         reject(
           error.code === 'EADDRINUSE'
             ? new LabError(
-                'LIVE_PORT_BUSY',
+                'PORT_BUSY',
                 `port ${port} is taken: the live page cannot listen on it`,
                 'pick another with --live-port, or leave it out for a free one',
               )
@@ -183,7 +184,7 @@ export class LiveServer {
       return;
     }
     if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
-      sendError(res, 415, 'BAD_ACTION', 'actions are JSON');
+      sendError(res, 415, 'BAD_PARAMETER', 'actions are JSON');
       return;
     }
     try {
@@ -191,9 +192,9 @@ export class LiveServer {
       sendJson(res, 200, { lines: await actions.perform(request) });
     } catch (error) {
       if (error instanceof SyntaxError) {
-        sendError(res, 400, 'BAD_ACTION', 'the request is not JSON');
+        sendError(res, 400, 'BAD_PARAMETER', 'the request is not JSON');
       } else if (error instanceof LabError) {
-        sendError(res, error.code === 'BAD_ACTION' ? 400 : 409, error.code, error.toLine());
+        sendError(res, error.code === 'BAD_PARAMETER' ? 400 : 409, error.code, error.toLine());
       } else {
         throw error;
       }

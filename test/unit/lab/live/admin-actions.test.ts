@@ -7,7 +7,7 @@ function refusal(body: unknown): string {
     parseActionRequest(body);
   } catch (error) {
     assert.ok(error instanceof LabError);
-    assert.equal(error.code, 'BAD_ACTION');
+    assert.equal(error.code, 'BAD_PARAMETER');
     return error.message;
   }
   assert.fail(`expected ${JSON.stringify(body)} to be refused`);
