@@ -385,7 +385,7 @@ function showStatus(strategy, phaseName, elapsed, rate, errors) {
   var line = $('status');
   line.textContent = parts.join(' · ');
   line.setAttribute('data-phase', phaseName);
-  line.setAttribute('data-strategy', strategy);
+  line.setAttribute('data-current-strategy', strategy);
 }
 
 function onStrategy(message) {

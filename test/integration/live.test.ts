@@ -107,15 +107,16 @@ describe('the live page in Chromium', function () {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('lab run --live: shows the kill as it happens, the node down, and ends on summary.json’s count', async () => {
+  it('lab run --live: shows the kill as it happens, the node down, the next strategy, and ends on summary.json’s counts', async () => {
     const scenarioFile = path.join(dir, 'live-kill.json');
     await writeFile(
       scenarioFile,
       JSON.stringify({
         name: 'live-kill',
         topology: { nodes: 2 },
-        strategies: ['sticky'],
-        load: { rate: 5, durationS: 6, warmupS: 0, steps: 5, thinkMs: 100 },
+        // A second strategy (cookie needs no store, so it starts fast) for the change-over.
+        strategies: ['sticky', 'cookie'],
+        load: { rate: 5, durationS: 5, warmupS: 0, steps: 5, thinkMs: 100 },
         chaos: [{ at: '2s', action: 'kill', target: 'node-2' }],
         probes: { enabled: false },
       }),
@@ -151,6 +152,10 @@ describe('the live page in Chromium', function () {
       await healthOf(page, 'node-2', 'down', 10000);
       const downSeenAt = Date.now();
 
+      // The change-over: the page says so, and sticky's section stays with its figures.
+      await page.waitForSelector('[data-strategy="cookie"]', { timeout: 60000 });
+      const notice = await page.textContent('#notice');
+      assert.match(notice ?? '', /Now cookie \(2 of 2\); sticky has finished/);
       assert.equal(await lab.exit, 0, lab.output.join('\n'));
       const [folder] = await readdir(runsDir);
       const summary = JSON.parse(
@@ -166,13 +171,19 @@ describe('the live page in Chromium', function () {
       );
       assert.ok(downSeenAt >= killedAt, 'node-2 shown down after the kill, not before');
 
-      await page.waitForSelector('[data-strategy="sticky"][data-finished="true"]', {
-        timeout: 10000,
-      });
       await page.waitForSelector('#connection[data-connection="ended"]', { timeout: 10000 });
-      const shown = await page.textContent('[data-strategy="sticky"] [data-field="requests"]');
-      assert.ok(sticky.totals.requests > 0, 'the run made requests');
-      assert.equal(Number(shown), sticky.totals.requests, 'the page counted every request');
+      for (const measured of summary.strategies) {
+        const section = `[data-strategy="${measured.strategy}"]`;
+        assert.equal(await page.getAttribute(section, 'data-finished'), 'true');
+        const shown = await page.textContent(`${section} [data-field="requests"]`);
+        assert.ok(measured.totals.requests > 0, `${measured.strategy} made requests`);
+        assert.equal(
+          Number(shown),
+          measured.totals.requests,
+          `the page counted every request of ${measured.strategy}`,
+        );
+      }
+      assert.equal(summary.strategies.length, 2);
       const row = await page.getAttribute(
         '[data-strategy="sticky"] tr[data-step="0"]',
         'data-status',
@@ -180,7 +191,8 @@ describe('the live page in Chromium', function () {
       assert.equal(row, 'done');
       assert.deepEqual(problems, []);
       console.log(
-        `      kill marker seen ${markerSeenAt - killedAt} ms after the kill, node-2 down on the page ${downSeenAt - killedAt} ms after; ${shown} requests on the page and in summary.json`,
+        `      kill marker seen ${markerSeenAt - killedAt} ms after the kill, node-2 down on the page ${downSeenAt - killedAt} ms after; ` +
+          `requests on the page and in summary.json: ${summary.strategies.map((s) => `${s.strategy} ${s.totals.requests}`).join(', ')}`,
       );
       await page.close();
     } finally {
@@ -213,7 +225,7 @@ describe('the live page in Chromium', function () {
       await rm(stateDir, { recursive: true, force: true });
     });
 
-    it('drains and enables a node from the admin panel, recorded like the CLI’s actions', async () => {
+    it('drains and enables a node and switches the strategy from the admin panel, recorded like the CLI’s actions', async () => {
       const page = await browser!.newPage({ viewport: { width: 1366, height: 900 } });
       const problems = watch(page, url.replace(/\/$/, ''));
       await page.goto(url, { waitUntil: 'load' });
@@ -247,6 +259,35 @@ describe('the live page in Chromium', function () {
         .filter((event) => event.type === 'chaos')
         .map((event) => `${event.action} ${event.target}`);
       assert.deepEqual(actions, ['drain node-2', 'enable node-2']);
+
+      // A strategy switch from the panel: the CLI's `lab strategy`, recorded as a control event.
+      await page.selectOption('#admin-strategy', 'cookie');
+      await page.click('#admin-switch');
+      await page.waitForFunction(
+        () =>
+          (globalThis as unknown as { document: PageDocument }).document
+            .querySelector('#admin-result')
+            ?.textContent?.startsWith('switched to cookie') === true,
+        undefined,
+        { timeout: 30000 },
+      );
+      await page.waitForFunction(
+        () =>
+          (globalThis as unknown as { document: PageDocument }).document
+            .querySelector('#title')
+            ?.textContent?.endsWith('strategy cookie') === true,
+        undefined,
+        { timeout: 5000 },
+      );
+      const switches = (await readFile(path.join(stateDir, 'events.ndjson'), 'utf8'))
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as { action: string; to?: string })
+        .filter((event) => event.action === 'strategy');
+      assert.deepEqual(
+        switches.map((event) => event.to),
+        ['cookie'],
+      );
 
       const state = JSON.parse(
         await readFile(path.join(stateDir, 'state.json'), 'utf8'),
