@@ -165,7 +165,6 @@ export class Sampler {
     try {
       const { adminUrl, adminToken } = this.#state.balancer;
       const nodes = await balancerAdmin<NodeView[]>(adminUrl, adminToken, 'GET', '/nodes');
-      this.#observer.balancer?.(nodes);
       const tMs = Math.round(performance.now() - this.#startedAt);
       for (const node of nodes) {
         const before = this.#nodeStates.get(node.id);
@@ -174,6 +173,7 @@ export class Sampler {
         }
         this.#nodeStates.set(node.id, node.state);
       }
+      this.#observer.balancer?.(nodes);
     } catch {
       // The balancer itself may be the chaos target; the gap shows in its series.
     } finally {
