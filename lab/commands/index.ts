@@ -28,6 +28,25 @@ const persistence: OptionSpec = {
 
 const nodes: OptionSpec = { name: 'nodes', type: 'count', value: 'N', help: 'nodes (default 3)' };
 
+const liveOptions: OptionSpec[] = [
+  { name: 'live', type: 'flag', help: 'serve a live page on loopback (its address is printed)' },
+  {
+    name: 'live-port',
+    type: 'count',
+    value: 'P',
+    help: 'the live page on this port (default: a free one); implies --live',
+  },
+];
+
+/** The live page's port when --live or --live-port is given (0: a free one), else undefined. */
+function livePort(args: ParsedArgs): number | undefined {
+  const port = count(args, 'live-port');
+  if (port !== undefined && port > 65535) {
+    throw new LabError('BAD_OPTION', `--live-port must be from 1 to 65535, got ${port}`);
+  }
+  return port ?? (args.values.live === true ? 0 : undefined);
+}
+
 const text = (args: ParsedArgs, name: string) => args.values[name] as string | undefined;
 const count = (args: ParsedArgs, name: string) => args.values[name] as number | undefined;
 const ms = (args: ParsedArgs, name: string) => args.values[name] as number | undefined;
@@ -104,6 +123,7 @@ export function labCommands(scenarios: readonly string[]): CommandSpec[] {
           help: 'balancer port; admin on P+1 (default 8080)',
         },
         persistence,
+        ...liveOptions,
       ],
       run: (args, print) =>
         up(
@@ -113,6 +133,7 @@ export function labCommands(scenarios: readonly string[]): CommandSpec[] {
             nodes: count(args, 'nodes') ?? 3,
             port: count(args, 'port') ?? 8080,
             redisPersistence: text(args, 'redis-persistence') as RedisPersistence | undefined,
+            livePort: livePort(args),
           },
           print,
         ),
@@ -195,6 +216,7 @@ export function labCommands(scenarios: readonly string[]): CommandSpec[] {
           value: 'DIR',
           help: 'where the run folder goes (default runs/)',
         },
+        ...liveOptions,
       ],
       run: (args, print) => {
         const [scenario, ...extra] = args.positionals;
@@ -209,6 +231,7 @@ export function labCommands(scenarios: readonly string[]): CommandSpec[] {
           {
             scenario,
             runsDir: text(args, 'out') ?? RUNS_DIR,
+            livePort: livePort(args),
             overrides: {
               rate: args.values.rate as number | undefined,
               durationS: seconds('duration'),

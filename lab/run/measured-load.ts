@@ -6,6 +6,7 @@ import type { LoadConfig, LoadTotals, SecondPoint } from '../../loadgen/types.ts
 import type { LabState } from '../topology/state.ts';
 import { playTimeline, type TimelineEvent } from './chaos-timeline.ts';
 import { startLoadgen } from './loadgen-process.ts';
+import type { StrategyObserver } from './run-observer.ts';
 import { Sampler, topologyProcesses, type NodeStateChange } from './sampler.ts';
 import type { ChaosStep } from './scenario-schema.ts';
 import type { ProcessSeries } from '../../report/summary-schema.ts';
@@ -20,6 +21,8 @@ export interface MeasuredLoadOptions {
   name: string;
   signal: AbortSignal;
   onSecond: (point: SecondPoint) => void;
+  /** Hears the samples, the balancer's view and the chaos steps as they happen. */
+  observer?: StrategyObserver | undefined;
 }
 
 /** What the load produced; event and state-change times are on the generator's clock. */
@@ -35,10 +38,11 @@ export async function runMeasuredLoad(options: MeasuredLoadOptions): Promise<Mea
   const { state, signal } = options;
   // Known once the generator is spawned, which happens after the sampler is set up.
   const loadgen: { pid?: number } = {};
-  const sampler = new Sampler(state, [
-    ...topologyProcesses(state),
-    { name: 'loadgen', kind: 'loadgen', pid: () => loadgen.pid },
-  ]);
+  const sampler = new Sampler(
+    state,
+    [...topologyProcesses(state), { name: 'loadgen', kind: 'loadgen', pid: () => loadgen.pid }],
+    options.observer,
+  );
   const load = await startLoadgen(options.config, options.loadDir, options.name, options.onSecond);
   loadgen.pid = load.pid;
   const stopLoad = () => load.stop();
@@ -68,6 +72,7 @@ export async function runMeasuredLoad(options: MeasuredLoadOptions): Promise<Mea
       signal: AbortSignal.any([signal, timelineStop.signal]),
       // A process started by a step is measured from when it serves: its start-up is no request's cost.
       onStarted: (target) => void sampler.rebaseline(target),
+      observer: options.observer,
     });
     outcome = await load.done;
   } catch (error) {

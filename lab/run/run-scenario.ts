@@ -11,6 +11,7 @@ import { busyCores, machineTicks } from '../process/machine-load.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { checkRunTools } from './run-tools.ts';
 import type { Scenario } from './scenario-schema.ts';
+import type { RunObserver } from './run-observer.ts';
 import { runStrategy, strategyEvents } from './strategy-run.ts';
 import {
   SUMMARY_SCHEMA_VERSION,
@@ -30,6 +31,8 @@ export interface RunOptions {
   progress: (line: string) => void;
   /** Live per-second figures (a status line on a terminal). */
   onSecond?: (strategy: string, phase: string, point: SecondPoint) => void;
+  /** Hears each strategy start and end and what happens in between (the live page). */
+  observer?: RunObserver | undefined;
 }
 
 export interface RunResult {
@@ -59,6 +62,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
   for (const [index, strategy] of scenario.strategies.entries()) {
     if (signal.aborted) break;
     progress(`[${index + 1}/${total}] ${strategy}`);
+    const observer = options.observer?.strategyStarted(strategy, index, total);
     try {
       strategies.push(
         await runStrategy({
@@ -68,6 +72,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
           signal,
           progress,
           onSecond: (point, phase) => options.onSecond?.(strategy, phase, point),
+          observer,
         }),
       );
     } catch (error) {
@@ -80,6 +85,16 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
       }
     } finally {
       const measured = strategies.find((entry) => entry.strategy === strategy);
+      options.observer?.strategyFinished(
+        strategy,
+        measured
+          ? { summary: measured }
+          : {
+              error:
+                notMeasured.find((failure) => failure.strategy === strategy)?.error ??
+                'interrupted',
+            },
+      );
       // What each event did to the users goes beside the event itself, for readers of the log alone.
       const effects = (measured?.events ?? []).map((effect) => ({
         strategy,
@@ -131,6 +146,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
     ],
   };
   await writeFile(path.join(runDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  options.observer?.runFinished(summary, runDir);
   return { runDir, summary };
 }
 

@@ -17,6 +17,7 @@ import { eventEffects } from './event-effects.ts';
 import { readSeries, startLoadgen } from './loadgen-process.ts';
 import { runMeasuredLoad } from './measured-load.ts';
 import { runProbes } from './probes/index.ts';
+import type { StrategyObserver } from './run-observer.ts';
 import type { Scenario } from './scenario-schema.ts';
 import { summarizeStrategy } from './summarize-strategy.ts';
 import type { ProbeResults, StrategySummary } from '../../report/summary-schema.ts';
@@ -30,6 +31,8 @@ export interface StrategyRunContext {
   progress: (line: string) => void;
   /** Each second of the measured load, for a live view. */
   onSecond: (point: SecondPoint, phase: 'warm-up' | 'load') => void;
+  /** Hears its phases, samples, chaos steps and their effects (the live page). */
+  observer?: StrategyObserver | undefined;
 }
 
 /** Folder-safe form of a strategy name (`redis:cas` -> `redis-cas`). */
@@ -44,6 +47,8 @@ export async function runStrategy(context: StrategyRunContext): Promise<Strategy
   const loadDir = path.join(runDir, 'load');
   await mkdir(loadDir, { recursive: true });
   const choice = parseStrategyChoice(strategy);
+  const observer = context.observer ?? {};
+  observer.phase?.('starting');
   progress(`${strategy}: starting ${scenario.topology.nodes} nodes and the balancer`);
   const state = await startTopology({
     stateDir,
@@ -60,6 +65,7 @@ export async function runStrategy(context: StrategyRunContext): Promise<Strategy
   try {
     state.tuning = { jwtAccessTtlSeconds: scenario.jwt.accessTtlSeconds };
     if (choice.name !== 'sticky') {
+      observer.phase?.('switching');
       progress(
         `${strategy}: switching${choice.name === 'clustered' ? ' (starting JVMs: slow)' : ''}`,
       );
@@ -73,6 +79,7 @@ export async function runStrategy(context: StrategyRunContext): Promise<Strategy
     signal.throwIfAborted();
     const config = loadConfig(scenario, strategy, state);
     if (scenario.load.warmupS > 0) {
+      observer.phase?.('warm-up');
       progress(`${strategy}: warm-up ${scenario.load.warmupS} s`);
       const warmup = await startLoadgen(
         { ...config, durationMs: Math.round(scenario.load.warmupS * 1000), seed: config.seed + 1 },
@@ -88,6 +95,7 @@ export async function runStrategy(context: StrategyRunContext): Promise<Strategy
     }
     return await measure(context, state, stateDir, config, slug);
   } finally {
+    observer.phase?.('stopping');
     await stopTopology(state).catch((error: Error) => progress(`stopping nodes: ${error.message}`));
     await stopServices(state).catch((error: Error) =>
       progress(`stopping stores: ${error.message}`),
@@ -107,6 +115,7 @@ async function measure(
 ): Promise<StrategySummary> {
   const { scenario, strategy, runDir, signal, progress } = context;
   const loadDir = path.join(runDir, 'load');
+  context.observer?.phase?.('load');
   progress(
     `${strategy}: load ${scenario.load.durationS} s${scenario.chaos.length > 0 ? `, ${scenario.chaos.length} chaos steps` : ''}`,
   );
@@ -120,14 +129,17 @@ async function measure(
     name: slug,
     signal,
     onSecond: (point) => context.onSecond(point, 'load'),
+    observer: context.observer,
   });
   await recordEvent(stateDir, { type: 'control', action: 'load-end', strategy });
   signal.throwIfAborted();
 
   const series = await readSeries(loadDir, slug);
   const effects = eventEffects(load.events, series, load.changes, load.totals.startedAtMs);
+  context.observer?.effects?.(effects);
   let probes: ProbeResults = {};
   if (scenario.probes.enabled) {
+    context.observer?.phase?.('probes');
     progress(`${strategy}: claim probes`);
     probes = await runProbes({
       state,

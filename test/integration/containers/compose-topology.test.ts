@@ -4,7 +4,11 @@
 // a live switch to redis (the admin APIs, as `lab strategy` and `lab run` do
 // on any engine) a killed node loses none. `compose down` leaves nothing.
 import assert from 'node:assert/strict';
-import { balancerAdmin, nodeAdmin, type BalancerNodeView } from '../../../lab/topology/admin-client.ts';
+import {
+  balancerAdmin,
+  nodeAdmin,
+  type BalancerNodeView,
+} from '../../../lab/topology/admin-client.ts';
 import { CookieClient } from '../../../lab/topology/cookie-client.ts';
 import { docker } from '../../../lab/engine/docker/cli.ts';
 import { ensureDaemon, type DockerDaemon } from '../../../lab/engine/docker/daemon.ts';
