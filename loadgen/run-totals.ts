@@ -1,7 +1,7 @@
 // The whole run, summed from the very points the series carries, so totals
 // and timeline always agree; latencies and lags are kept whole for exact
 // percentiles.
-import { ROUTES, type RouteName } from './routes.ts';
+import { ROUTES, type RouteName } from './core/routes.ts';
 import {
   addHeld,
   addTo,

@@ -130,7 +130,7 @@ export interface SecondPoint {
   /** Responses outside 2xx (409 included) plus network errors and timeouts. */
   errors: number;
   /**
-   * By kind (loadgen/error-kinds.ts): the HTTP status (`401`, `503`) or the
+   * By kind (loadgen/core/error-kinds.ts): the HTTP status (`401`, `503`) or the
    * network failure: `timeout`, `reset`, `refused`, `network` (any other).
    */
   errorsByKind: Record<string, number>;
@@ -261,7 +261,7 @@ export interface LoadTotals {
   heldAnswersByNode?: Record<string, HeldAnswers>;
   /**
    * Latency of every request (failed ones included) per route: `login`,
-   * `me`, `cart`, `add-item`, `refresh`, `logout` (loadgen/routes.ts), each
+   * `me`, `cart`, `add-item`, `refresh`, `logout` (loadgen/core/routes.ts), each
    * always present. Optional because older runs lack it.
    */
   latencyByRoute?: Record<string, RouteLatency>;
