@@ -5,16 +5,17 @@
 import type { LoadConfig, LoadTotals, SecondPoint } from '../../loadgen/types.ts';
 import type { LabState } from '../state.ts';
 import { playTimeline, type TimelineEvent } from './chaos-timeline.ts';
-import { startLoadgen } from './loadgen-process.ts';
+import { startGenerator } from './k6-generator.ts';
 import { Sampler, topologyProcesses, type NodeStateChange } from './sampler.ts';
-import type { ChaosStep } from './scenario-schema.ts';
+import type { Scenario } from './scenario-schema.ts';
 import type { ProcessSeries } from './summary.ts';
 
 export interface MeasuredLoadOptions {
   state: LabState;
   stateDir: string;
   config: LoadConfig;
-  chaos: readonly ChaosStep[];
+  /** Its chaos timeline, and which generator makes the load. */
+  scenario: Scenario;
   /** Where the generator writes its raw output, and the file name stem. */
   loadDir: string;
   name: string;
@@ -29,6 +30,8 @@ export interface MeasuredLoad {
   processes: ProcessSeries[];
   events: TimelineEvent[];
   changes: NodeStateChange[];
+  /** What the generator's output could not tell (a k6 summary without a metric, k6's failed thresholds). */
+  notes: string[];
 }
 
 export async function runMeasuredLoad(options: MeasuredLoadOptions): Promise<MeasuredLoad> {
@@ -39,7 +42,13 @@ export async function runMeasuredLoad(options: MeasuredLoadOptions): Promise<Mea
     ...topologyProcesses(state),
     { name: 'loadgen', kind: 'loadgen', pid: () => loadgen.pid },
   ]);
-  const load = await startLoadgen(options.config, options.loadDir, options.name, options.onSecond);
+  const load = await startGenerator(
+    options.scenario,
+    options.config,
+    options.loadDir,
+    options.name,
+    options.onSecond,
+  );
   loadgen.pid = load.pid;
   const stopLoad = () => load.stop();
   signal.addEventListener('abort', stopLoad, { once: true });
@@ -61,7 +70,7 @@ export async function runMeasuredLoad(options: MeasuredLoadOptions): Promise<Mea
     startedAtMs = Date.now();
     const loadStart = performance.now();
     await sampler.start();
-    timeline = playTimeline(options.chaos, {
+    timeline = playTimeline(options.scenario.chaos, {
       stateDir: options.stateDir,
       state,
       loadStart,
@@ -84,6 +93,7 @@ export async function runMeasuredLoad(options: MeasuredLoadOptions): Promise<Mea
   return {
     totals: outcome.totals,
     exitCode: outcome.exitCode,
+    notes: outcome.notes,
     processes,
     events: events.map((event) => ({
       ...event,

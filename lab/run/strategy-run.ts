@@ -13,7 +13,8 @@ import { stopServices } from '../strategy-services.ts';
 import { switchStrategy } from '../strategy-switch.ts';
 import { startTopology, stopTopology } from '../topology.ts';
 import { eventEffects } from './event-effects.ts';
-import { readSeries, startLoadgen } from './loadgen-process.ts';
+import { startGenerator } from './k6-generator.ts';
+import { readSeries } from './loadgen-process.ts';
 import { runMeasuredLoad } from './measured-load.ts';
 import { runProbes } from './probes/index.ts';
 import type { Scenario } from './scenario-schema.ts';
@@ -73,7 +74,8 @@ export async function runStrategy(context: StrategyRunContext): Promise<Strategy
     const config = loadConfig(scenario, strategy, state);
     if (scenario.load.warmupS > 0) {
       progress(`${strategy}: warm-up ${scenario.load.warmupS} s`);
-      const warmup = await startLoadgen(
+      const warmup = await startGenerator(
+        scenario,
         { ...config, durationMs: Math.round(scenario.load.warmupS * 1000), seed: config.seed + 1 },
         loadDir,
         `${slug}.warmup`,
@@ -114,7 +116,7 @@ async function measure(
     state,
     stateDir,
     config,
-    chaos: scenario.chaos,
+    scenario,
     loadDir,
     name: slug,
     signal,
@@ -135,7 +137,7 @@ async function measure(
       revocationBoundMs: Math.round(scenario.probes.revocationBoundS * 1000),
     });
   }
-  return summarizeStrategy({
+  const summary = summarizeStrategy({
     strategy,
     scenario,
     totals: load.totals,
@@ -145,6 +147,8 @@ async function measure(
     probes,
     loadgenExitCode: load.exitCode,
   });
+  summary.warnings.push(...load.notes.map((note) => `${strategy}: ${note}`));
+  return summary;
 }
 
 function loadConfig(scenario: Scenario, strategy: string, state: LabState): LoadConfig {
