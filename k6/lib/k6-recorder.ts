@@ -38,7 +38,13 @@ export class K6Recorder implements UserRecorder {
   request(end: RequestEnd): void {
     const route = end.route ?? 'other';
     const ok = end.errorKind === undefined;
-    requestDuration.add(end.latencyMs, { route, ok: String(ok) });
+    // Every fact of the request on its one sample, so the lab can rebuild
+    // its per-second series from k6's JSON output (lab/run/k6-points.ts).
+    const tags: Record<string, string> = { route, ok: String(ok) };
+    if (end.errorKind !== undefined) tags.kind = end.errorKind;
+    if (end.servedBy !== undefined) tags.served_by = end.servedBy;
+    if (end.errorNode !== undefined) tags.error_node = end.errorNode;
+    requestDuration.add(end.latencyMs, tags);
     requestFailed.add(!ok, { route });
     if (end.servedBy !== undefined) answers.add(1, { node: end.servedBy });
     if (end.errorKind !== undefined) {

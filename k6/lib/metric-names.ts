@@ -24,7 +24,11 @@ export const COUNTER_METRICS: Readonly<Record<UserCounter, string>> = {
 
 /** The lab's other metrics, with their k6 type and tags. */
 export const LAB_METRICS = {
-  /** Trend (time), tags `route` and `ok` (`true` for 2xx): every request, failed ones timed too. */
+  /**
+   * Trend (time): every request, failed ones timed too. Tags `route`, `ok`
+   * (`true` for 2xx), and when known `kind` (its error kind), `served_by`
+   * (X-Served-By) and `error_node` (the node that caused an error).
+   */
   requestDuration: 'lab_request_duration',
   /** Rate, tag `route`: 1 for a request outside 2xx or without an answer. */
   requestFailed: 'lab_request_failed',

@@ -1,18 +1,22 @@
 // Runs k6 as its own process on the lab's k6 script for the journey, as
 // the lab runs its own generator: its CPU is measured apart (the sampler
 // follows its pid), and when it ends its summary becomes the same
-// LoadTotals (k6-summary.ts). k6 prints no per-second points the lab can
-// follow, so a k6 run has no live line and no timeline (docs/k6.md).
+// LoadTotals (k6-summary.ts) and its JSON output the same per-second
+// series file (k6-points.ts). The series is built after k6 ends: a k6 run
+// has no live line (docs/k6.md).
 import { spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { addHeld } from '../../loadgen/second-series.ts';
 import { settingsOf } from '../../loadgen/runner.ts';
 import { resolveLoadConfig } from '../../loadgen/config.ts';
 import type { LoadConfig, LoadTotals } from '../../loadgen/types.ts';
 import type { ScenarioThresholds } from '../../k6/lib/thresholds.ts';
 import { LabError } from '../errors.ts';
 import { ROOT } from '../paths.ts';
+import { seriesFromK6Points } from './k6-points.ts';
 import { parseK6Summary, totalsFromK6 } from './k6-summary.ts';
 
 export interface K6Plan {
@@ -40,7 +44,7 @@ export function k6Script(journey: LoadConfig['journey']): string {
 export function k6Arguments(
   config: LoadConfig,
   plan: K6Plan,
-  files: { summary: string; exported: string },
+  files: { summary: string; exported: string; points: string },
 ): string[] {
   const env: Record<string, string> = {
     BASE_URL: config.url,
@@ -66,6 +70,8 @@ export function k6Arguments(
     '--quiet',
     '--summary-export',
     files.exported,
+    '--out',
+    `json=${files.points}`,
     ...Object.entries(env).flatMap(([name, value]) => ['-e', `${name}=${value}`]),
     k6Script(config.journey),
   ];
@@ -74,7 +80,9 @@ export function k6Arguments(
 /**
  * Starts k6 on `config`; its output goes to `<outDir>/<name>.k6.log`, its
  * summaries to `<name>.k6-summary.json` (handleSummary's data, read first)
- * and `<name>.k6-export.json` (--summary-export, read when the other is absent).
+ * and `<name>.k6-export.json` (--summary-export, read when the other is
+ * absent), its samples to `<name>.k6-points.ndjson`, from which the lab writes
+ * `<name>.series.ndjson` as its own generator does.
  */
 export async function startK6(
   config: LoadConfig,
@@ -85,6 +93,8 @@ export async function startK6(
   const files = {
     summary: path.join(outDir, `${name}.k6-summary.json`),
     exported: path.join(outDir, `${name}.k6-export.json`),
+    points: path.join(outDir, `${name}.k6-points.ndjson`),
+    series: path.join(outDir, `${name}.series.ndjson`),
     log: path.join(outDir, `${name}.k6.log`),
   };
   const log = createWriteStream(files.log);
@@ -134,6 +144,17 @@ export async function startK6(
       wallMs: Date.now() - startedAtMs,
       settings: settingsOf(resolved),
     });
+    const series = await readPoints(files.points, startedAtMs);
+    await writeFile(files.series, series.map((point) => JSON.stringify(point) + '\n').join(''));
+    if (series.length === 0) notes.push(`k6 wrote no samples to ${files.points}: no timeline`);
+    // Only the series splits held answers by node (k6's summary has no such submetric).
+    const held: NonNullable<LoadTotals['heldAnswersByNode']> = {};
+    for (const point of series) {
+      for (const [node, add] of Object.entries(point.heldAnswersByNode ?? {})) {
+        addHeld(held, node, add);
+      }
+    }
+    totals.heldAnswersByNode = held;
     return { totals, exitCode, notes };
   });
   // Whoever awaits `done` sees its error; a path that does not must not crash the lab.
@@ -146,4 +167,15 @@ export async function startK6(
       if (child.exitCode === null) child.kill('SIGINT');
     },
   };
+}
+
+/** The series from k6's JSON output; empty when it wrote none. */
+async function readPoints(file: string, startedAtMs: number) {
+  const input = createReadStream(file, 'utf8');
+  const missing = new Promise<boolean>((resolve) => {
+    input.once('error', () => resolve(true));
+    input.once('open', () => resolve(false));
+  });
+  if (await missing) return [];
+  return seriesFromK6Points(createInterface({ input, crlfDelay: Infinity }), startedAtMs);
 }

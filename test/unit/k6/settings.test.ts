@@ -118,13 +118,19 @@ describe('k6/lib settings and options', () => {
     const args = k6Arguments(
       config,
       { k6Path: '/usr/bin/k6', thresholds: { lostUpdates: 0 }, nodes: 4 },
-      { summary: '/run/load/s.k6-summary.json', exported: '/run/load/s.k6-export.json' },
+      {
+        summary: '/run/load/s.k6-summary.json',
+        exported: '/run/load/s.k6-export.json',
+        points: '/run/load/s.k6-points.ndjson',
+      },
     );
-    assert.deepEqual(args.slice(0, 4), [
+    assert.deepEqual(args.slice(0, 6), [
       'run',
       '--quiet',
       '--summary-export',
       '/run/load/s.k6-export.json',
+      '--out',
+      'json=/run/load/s.k6-points.ndjson',
     ]);
     assert.match(args.at(-1)!, /\/k6\/concurrency\.ts$/);
     const settings = readSettings(envOf(args), noFile);
