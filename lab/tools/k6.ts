@@ -8,10 +8,19 @@ import type { FoundTool, Tool } from './tool.ts';
 const HOW_TO_GET =
   'install k6 v1.x from your OS package manager (Grafana publishes apt/rpm/brew packages) or `go install go.k6.io/k6@latest` with Go >= 1.25, then put it on PATH or in tools/bin';
 
-/** Where k6 is looked for, in order: tools/bin, then each directory of PATH. */
+/**
+ * Where k6 is looked for, in order: tools/bin, then each directory of PATH
+ * but npm's (`npx` puts node_modules/.bin first, and the npm package named
+ * k6 is not k6).
+ */
 export function k6Candidates(pathVariable = process.env.PATH ?? ''): string[] {
-  const dirs = [TOOLS_BIN, ...pathVariable.split(':').filter((dir) => dir !== '')];
+  const onPath = pathVariable.split(':').filter((dir) => dir !== '' && !isNpmBin(dir));
+  const dirs = [TOOLS_BIN, ...onPath];
   return [...new Set(dirs)].map((dir) => path.join(dir, 'k6'));
+}
+
+function isNpmBin(dir: string): boolean {
+  return dir.split(path.sep).includes('node_modules');
 }
 
 /** `v1.4.2` from `k6 v1.4.2 (commit/..., go1.24.4, linux/amd64)`; the whole line when it has no version. */

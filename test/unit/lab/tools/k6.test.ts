@@ -26,8 +26,12 @@ describe('lab/tools/k6: where k6 is looked for', () => {
   });
   after(() => rm(empty, { recursive: true, force: true }));
 
-  it('tools/bin first, then each PATH directory once', () => {
-    assert.deepEqual(k6Candidates('/a:/b::/a'), [path.join(TOOLS_BIN, 'k6'), '/a/k6', '/b/k6']);
+  it('tools/bin first, then each PATH directory once, npm’s bin folders aside', () => {
+    assert.deepEqual(k6Candidates('/w/node_modules/.bin:/a:/b::/a'), [
+      path.join(TOOLS_BIN, 'k6'),
+      '/a/k6',
+      '/b/k6',
+    ]);
   });
 
   it('takes the version out of `k6 version`', () => {
