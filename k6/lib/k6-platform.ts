@@ -4,23 +4,11 @@
 // lab's, loadgen/core/cookie-jar.ts), not k6's: each request gets an empty
 // k6 jar, so nothing is sent twice and a session outlives an iteration.
 import exec from 'k6/execution';
-import http, { type RefinedResponse, type ResponseCookie } from 'k6/http';
+import http, { type RefinedResponse } from 'k6/http';
 import { setTimeout } from 'k6/timers';
 import type { SendResult, UserPlatform } from '../../loadgen/core/virtual-user.ts';
+import { failureCode, setCookieLine } from './k6-answers.ts';
 import type { Settings } from './settings.ts';
-
-/** k6's error codes (its "Error codes" reference) as the Node codes error-kinds.ts sorts. */
-const NODE_CODES: Readonly<Record<number, string>> = {
-  1050: 'timeout',
-  1201: 'EPIPE',
-  1212: 'ECONNREFUSED',
-  1220: 'ECONNRESET',
-};
-
-/** The code a request without an answer is counted under: Node's name, or `k6-<code>` (kind `network`). */
-export function failureCode(errorCode: number): string {
-  return NODE_CODES[errorCode] ?? `k6-${errorCode}`;
-}
 
 export function k6Platform(settings: Settings): UserPlatform {
   return {
@@ -75,13 +63,4 @@ function header(response: RefinedResponse<'text'>, name: string): string | undef
 /** The response's cookies back as Set-Cookie lines, which is what the jar reads. */
 function setCookieLines(response: RefinedResponse<'text'>): string[] {
   return Object.values(response.cookies).flatMap((cookies) => cookies.map(setCookieLine));
-}
-
-// k6 gives Go's reading of the header: maxAge < 0 means Max-Age=0 (remove now), 0 means none given.
-function setCookieLine(cookie: ResponseCookie): string {
-  let line = `${cookie.name}=${cookie.value}`;
-  if (cookie.maxAge < 0) line += '; Max-Age=0';
-  else if (cookie.maxAge > 0) line += `; Max-Age=${cookie.maxAge}`;
-  if (cookie.expires > 0) line += `; Expires=${new Date(cookie.expires).toUTCString()}`;
-  return line;
 }
