@@ -28,7 +28,9 @@ export const THRESHOLD_METRICS: Readonly<Record<ThresholdName, { metric: string;
     p99Ms: { metric: LAB_METRICS.requestDuration, stat: 'p(99)' },
     sessionsLost: { metric: LAB_METRICS.sessionsLost, stat: 'count' },
     staleReads: { metric: COUNTER_METRICS.staleReads, stat: 'count' },
-    lostUpdates: { metric: COUNTER_METRICS.lostUpdates, stat: 'count' },
+    // The lower bound: the lost updates counted exactly plus those certainly
+    // lost in rounds with a write of unknown fate (it is never below the exact count).
+    lostUpdates: { metric: COUNTER_METRICS.lostUpdatesLowerBound, stat: 'count' },
     dropped: { metric: BUILTIN_METRICS.dropped, stat: 'count' },
   };
 

@@ -40,12 +40,18 @@ export function k6Script(journey: LoadConfig['journey']): string {
   return path.join(ROOT, 'k6', `${journey}.ts`);
 }
 
-/** `k6 run` with the config as the scripts' environment (k6/lib/settings.ts). */
+/**
+ * `k6 run` with the config as the scripts' environment (k6/lib/settings.ts),
+ * resolved as the lab's generator resolves it: vus, the request timeout and
+ * the refresh retries left out of the config get the generator's defaults,
+ * not the scripts' own.
+ */
 export function k6Arguments(
-  config: LoadConfig,
+  given: LoadConfig,
   plan: K6Plan,
   files: { summary: string; exported: string; points: string },
 ): string[] {
+  const config = resolveLoadConfig(given);
   const env: Record<string, string> = {
     BASE_URL: config.url,
     MODEL: config.model,
@@ -58,13 +64,11 @@ export function k6Arguments(
     NODES: String(plan.nodes),
     LAB_THRESHOLDS: JSON.stringify(plan.thresholds),
     LAB_SUMMARY: files.summary,
+    VUS: String(config.vus),
+    TIMEOUT_MS: String(config.timeoutMs),
+    REFRESH_RETRIES: String(config.refreshRetry.retries),
+    REFRESH_WINDOW_MS: String(config.refreshRetry.windowMs),
   };
-  if (config.vus !== undefined) env.VUS = String(config.vus);
-  if (config.timeoutMs !== undefined) env.TIMEOUT_MS = String(config.timeoutMs);
-  if (config.refreshRetry) {
-    env.REFRESH_RETRIES = String(config.refreshRetry.retries);
-    env.REFRESH_WINDOW_MS = String(config.refreshRetry.windowMs);
-  }
   return [
     'run',
     '--quiet',

@@ -3,6 +3,7 @@ import { k6Arguments } from '../../../lab/run/k6-process.ts';
 import { executorFor, k6Options } from '../../../k6/lib/options.ts';
 import { DEFAULTS, readSettings, SettingsError } from '../../../k6/lib/settings.ts';
 import { labConfig } from '../lab/run/k6-helpers.ts';
+import { resolveLoadConfig } from '../../../loadgen/config.ts';
 
 const noFile = (path: string): string => {
   throw new Error(`no file ${path}`);
@@ -151,5 +152,15 @@ describe('k6/lib settings and options', () => {
       thresholds: { lostUpdates: 0 },
       summaryFile: '/run/load/s.k6-summary.json',
     });
+  });
+
+  it('what the config leaves out, k6 gets as the lab’s generator would resolve it (vus sized, its timeout)', () => {
+    const config = labConfig({ vus: undefined, timeoutMs: undefined });
+    const files = { summary: '/s', exported: '/e', points: '/p' };
+    const env = envOf(k6Arguments(config, { k6Path: 'k6', thresholds: {}, nodes: 3 }, files));
+    const resolved = resolveLoadConfig(config);
+    assert.equal(env.VUS, String(resolved.vus));
+    assert.equal(env.TIMEOUT_MS, String(resolved.timeoutMs));
+    assert.equal(env.REFRESH_RETRIES, String(resolved.refreshRetry.retries));
   });
 });
