@@ -66,6 +66,8 @@ export const LAB_ERRORS = {
   BALANCER_REFUSED: "the balancer's admin API answered with an error",
   SWITCH_FAILED: 'some nodes refused a strategy switch',
   LOADGEN_FAILED: 'the load generator did not start, or ended without its totals',
+  GENERATOR_MISSING:
+    'the load generator a run asked for is absent (--generator k6 and no k6 on PATH or in tools/bin)',
 
   // Network faults (toxiproxy)
   NO_LINKS: 'the topology has no network links to put a fault on',

@@ -7,6 +7,7 @@ import { LabError } from '../errors.ts';
 import { RUNS_DIR, STATE_DIR } from '../paths.ts';
 import { REDIS_PERSISTENCE_MODES, type RedisPersistence } from '../services/redis-server.ts';
 import { ALL_STRATEGIES } from '../strategy/choice.ts';
+import { LOAD_GENERATORS, type LoadGeneratorName } from '../run/scenario-schema.ts';
 import { chaos } from './chaos.ts';
 import type { CommandSpec, OptionSpec, ParsedArgs } from './cli-options.ts';
 import { demo } from './demo.ts';
@@ -211,6 +212,13 @@ export function labCommands(scenarios: readonly string[]): CommandSpec[] {
         nodes,
         { name: 'strategies', type: 'list', value: 'a,b', help: `of ${ALL_STRATEGIES.join(', ')}` },
         {
+          name: 'generator',
+          type: 'choice',
+          value: 'G',
+          choices: LOAD_GENERATORS,
+          help: "loadgen (the lab's own, default) or k6 (found on PATH or in tools/bin)",
+        },
+        {
           name: 'out',
           type: 'text',
           value: 'DIR',
@@ -238,6 +246,7 @@ export function labCommands(scenarios: readonly string[]): CommandSpec[] {
               warmupS: seconds('warmup'),
               nodes: count(args, 'nodes'),
               strategies: args.values.strategies as string[] | undefined,
+              generator: args.values.generator as LoadGeneratorName | undefined,
             },
           },
           print,

@@ -5,17 +5,18 @@
 import type { LoadConfig, LoadTotals, SecondPoint } from '../../loadgen/types.ts';
 import type { LabState } from '../topology/state.ts';
 import { playTimeline, type TimelineEvent } from './chaos-timeline.ts';
-import { startLoadgen } from './loadgen-process.ts';
+import { startGenerator } from './k6-generator.ts';
 import type { StrategyObserver } from './run-observer.ts';
 import { Sampler, topologyProcesses, type NodeStateChange } from './sampler.ts';
-import type { ChaosStep } from './scenario-schema.ts';
+import type { Scenario } from './scenario-schema.ts';
 import type { ProcessSeries } from '../../report/summary-schema.ts';
 
 export interface MeasuredLoadOptions {
   state: LabState;
   stateDir: string;
   config: LoadConfig;
-  chaos: readonly ChaosStep[];
+  /** Its chaos timeline, and which generator makes the load. */
+  scenario: Scenario;
   /** Where the generator writes its raw output, and the file name stem. */
   loadDir: string;
   name: string;
@@ -32,6 +33,8 @@ export interface MeasuredLoad {
   processes: ProcessSeries[];
   events: TimelineEvent[];
   changes: NodeStateChange[];
+  /** What the generator's output could not tell (a k6 summary without a metric, k6's failed thresholds). */
+  notes: string[];
 }
 
 export async function runMeasuredLoad(options: MeasuredLoadOptions): Promise<MeasuredLoad> {
@@ -43,7 +46,13 @@ export async function runMeasuredLoad(options: MeasuredLoadOptions): Promise<Mea
     [...topologyProcesses(state), { name: 'loadgen', kind: 'loadgen', pid: () => loadgen.pid }],
     options.observer,
   );
-  const load = await startLoadgen(options.config, options.loadDir, options.name, options.onSecond);
+  const load = await startGenerator(
+    options.scenario,
+    options.config,
+    options.loadDir,
+    options.name,
+    options.onSecond,
+  );
   loadgen.pid = load.pid;
   const stopLoad = () => load.stop();
   signal.addEventListener('abort', stopLoad, { once: true });
@@ -65,7 +74,7 @@ export async function runMeasuredLoad(options: MeasuredLoadOptions): Promise<Mea
     startedAtMs = Date.now();
     const loadStart = performance.now();
     await sampler.start();
-    timeline = playTimeline(options.chaos, {
+    timeline = playTimeline(options.scenario.chaos, {
       stateDir: options.stateDir,
       state,
       loadStart,
@@ -89,6 +98,7 @@ export async function runMeasuredLoad(options: MeasuredLoadOptions): Promise<Mea
   return {
     totals: outcome.totals,
     exitCode: outcome.exitCode,
+    notes: outcome.notes,
     processes,
     events: events.map((event) => ({
       ...event,

@@ -23,6 +23,12 @@ import type { SecondPoint } from '../../loadgen/types.ts';
 export const LOAD_GENERATOR =
   'session-lab loadgen (the lab’s own open-model generator; k6 is not installable here)';
 
+/** What summary.json names as the load's source: `k6 v1.4.2 (...)` or the lab's own generator. */
+function generatorLabel(scenario: Scenario, tools: Record<string, string>): string {
+  if (scenario.load.generator !== 'k6') return LOAD_GENERATOR;
+  return `k6 ${tools.k6 ?? '(version unknown)'} running the lab's k6/${scenario.load.journey}.ts`;
+}
+
 export interface RunOptions {
   scenario: Scenario;
   /** Folder the run folder goes in (`runs/`). */
@@ -124,9 +130,9 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
       os: `${os.type()} ${os.release()}`,
       otherLoadCores,
     },
-    tools: { ...tools, 'load generator': LOAD_GENERATOR },
+    tools: { ...tools, 'load generator': generatorLabel(scenario, tools) },
     load: {
-      generator: LOAD_GENERATOR,
+      generator: generatorLabel(scenario, tools),
       model: scenario.load.model,
       journey: scenario.load.journey,
       rate: scenario.load.rate,

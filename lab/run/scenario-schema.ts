@@ -11,6 +11,10 @@ import { ALL_STRATEGIES, choiceLabel, parseStrategyChoice } from '../strategy/ch
 // Read by the benches from here; the list is built from the strategy profiles.
 export { ALL_STRATEGIES };
 
+/** Which program makes the load: the lab's own generator, or k6 running the scripts in k6/. */
+export const LOAD_GENERATORS = ['loadgen', 'k6'] as const;
+export type LoadGeneratorName = (typeof LOAD_GENERATORS)[number];
+
 /** A time in the scenario: seconds as a number, or text such as `10s`, `500ms`, `1m`. */
 const Duration = z.union([z.number(), z.string()]).transform((value, ctx) => {
   try {
@@ -105,6 +109,11 @@ export const ScenarioSchema = z
       .default([...ALL_STRATEGIES]),
     load: z
       .strictObject({
+        /**
+         * `loadgen`: the lab's own generator; `k6`: the k6 scripts in k6/, run
+         * by a k6 found on PATH or in tools/bin (docs/k6.md).
+         */
+        generator: z.enum(LOAD_GENERATORS).default('loadgen'),
         model: z.enum(['open', 'closed']).default('open'),
         journey: z.enum(['shop', 'concurrency', 'request']).default('shop'),
         /** open: journeys started per second. */

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { z } from 'zod';
 import { LabError } from '../errors.ts';
 import { ROOT } from '../paths.ts';
-import { ScenarioSchema, type Scenario } from './scenario-schema.ts';
+import { ScenarioSchema, type LoadGeneratorName, type Scenario } from './scenario-schema.ts';
 
 export const BUILT_IN_DIR = path.join(ROOT, 'scenarios');
 
@@ -17,6 +17,7 @@ export interface ScenarioOverrides {
   warmupS?: number | undefined;
   nodes?: number | undefined;
   strategies?: string[] | undefined;
+  generator?: LoadGeneratorName | undefined;
 }
 
 export async function builtInScenarios(): Promise<string[]> {
@@ -94,6 +95,7 @@ function applyOverrides(raw: unknown, overrides: ScenarioOverrides): unknown {
   if (overrides.rate !== undefined) load.rate = overrides.rate;
   if (overrides.durationS !== undefined) load.durationS = overrides.durationS;
   if (overrides.warmupS !== undefined) load.warmupS = overrides.warmupS;
+  if (overrides.generator !== undefined) load.generator = overrides.generator;
   scenario.load = load;
   if (overrides.nodes !== undefined) {
     scenario.topology = { ...(scenario.topology as object | undefined), nodes: overrides.nodes };

@@ -14,7 +14,8 @@ import { stopServices } from '../strategy/services.ts';
 import { switchStrategy } from '../strategy/switch.ts';
 import { startTopology, stopTopology } from '../topology/topology.ts';
 import { eventEffects } from './event-effects.ts';
-import { readSeries, startLoadgen } from './loadgen-process.ts';
+import { startGenerator } from './k6-generator.ts';
+import { readSeries } from './loadgen-process.ts';
 import { runMeasuredLoad } from './measured-load.ts';
 import { runProbes } from './probes/index.ts';
 import type { StrategyObserver } from './run-observer.ts';
@@ -81,7 +82,8 @@ export async function runStrategy(context: StrategyRunContext): Promise<Strategy
     if (scenario.load.warmupS > 0) {
       observer.phase?.('warm-up');
       progress(`${strategy}: warm-up ${scenario.load.warmupS} s`);
-      const warmup = await startLoadgen(
+      const warmup = await startGenerator(
+        scenario,
         { ...config, durationMs: Math.round(scenario.load.warmupS * 1000), seed: config.seed + 1 },
         loadDir,
         `${slug}.warmup`,
@@ -124,7 +126,7 @@ async function measure(
     state,
     stateDir,
     config,
-    chaos: scenario.chaos,
+    scenario,
     loadDir,
     name: slug,
     signal,
@@ -148,7 +150,7 @@ async function measure(
       revocationBoundMs: Math.round(scenario.probes.revocationBoundS * 1000),
     });
   }
-  return summarizeStrategy({
+  const summary = summarizeStrategy({
     strategy,
     scenario,
     totals: load.totals,
@@ -158,6 +160,8 @@ async function measure(
     probes,
     loadgenExitCode: load.exitCode,
   });
+  summary.warnings.push(...load.notes.map((note) => `${strategy}: ${note}`));
+  return summary;
 }
 
 function loadConfig(scenario: Scenario, strategy: string, state: LabState): LoadConfig {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { LabError } from '../../errors.ts';
-import { applySetCookie } from '../../../loadgen/cookie-jar.ts';
+import { applySetCookie } from '../../../loadgen/core/cookie-jar.ts';
 
 /** The demo password every lab node accepts (DESIGN.md: POST /login). */
 export const PASSWORD = 'secret';
