@@ -3,10 +3,15 @@ import { ensureLinks } from './network/ensure-links.ts';
 import { processState, spawnService, stopService } from './process-supervisor.ts';
 import { startHazelcastCluster } from './services/hazelcast-member.ts';
 import { LabError } from './errors.ts';
-import { probeRedis, RedisServer, type RedisPersistence } from './services/redis-server.ts';
+import {
+  RedisServer,
+  requireRedisUsers,
+  waitRedisReady,
+  type RedisPersistence,
+  type RedisUsers,
+} from './services/redis-server.ts';
 import { profileOf, type StrategyChoice } from './strategy/choice.ts';
 import { recordedServices, type LabState, type ServiceEntry } from './state.ts';
-import { waitFor } from './wait.ts';
 
 export interface ServiceOptions {
   /** Detached servers outlive the lab command (`lab up`); tests keep them attached. */
@@ -25,14 +30,18 @@ async function running(entry: ServiceEntry | undefined): Promise<boolean> {
   return entry !== undefined && (await processState(entry.pid)) !== 'dead';
 }
 
-/** Starts a recorded redis-server again, same port, folder and config (AOF data survives). */
-async function restartRedis(entry: ServiceEntry, detached: boolean): Promise<void> {
+/**
+ * Starts a recorded redis-server again, same port, folder and config (AOF
+ * data and passwords survive), and checks it still refuses clients without one.
+ */
+async function restartRedis(
+  entry: ServiceEntry & { users?: RedisUsers },
+  detached: boolean,
+): Promise<void> {
+  const users = requireRedisUsers(entry);
   entry.pid = spawnService(entry.spec, { detached });
   const port = Number(new URL(entry.address).port);
-  await waitFor(async () => (await probeRedis(port)).reply === '+PONG', {
-    timeoutMs: 10000,
-    what: `${entry.id} to answer PING`,
-  });
+  await waitRedisReady(port, users.probe, entry.pid, entry.spec, 10000);
 }
 
 /**
@@ -71,10 +80,11 @@ export async function ensureServices(
       });
       state.services.redis = {
         id: 'redis',
-        address: server.url,
+        address: server.address,
         pid: server.pid,
         spec: server.spec,
         persistence: server.persistence,
+        users: server.users,
       };
     }
   }

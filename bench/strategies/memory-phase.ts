@@ -3,7 +3,9 @@
 // store after a GC before the first step and after each one. Equal figures
 // per step say the growth is proportional to the sessions and not noise; a
 // first step far above the next ones shows a fixed cost (e.g. a map created).
+import { requireRedisUsers } from '../../lab/services/redis-server.ts';
 import type { LabState } from '../../lab/state.ts';
+import type { RedisAuth } from '../../store/redis/client.ts';
 import type { StrategyChoice } from '../../lab/strategy-config.ts';
 import { waitFor } from '../../lab/wait.ts';
 import { membersHeap, nodesMemory, redisUsedMemory } from './memory-probes.ts';
@@ -13,7 +15,7 @@ export const MEMORY_STEPS = 2;
 
 /** Where a strategy keeps sessions outside the nodes. */
 export type Store =
-  | { kind: 'redis'; address: string }
+  | { kind: 'redis'; address: string; auth: RedisAuth }
   | { kind: 'hazelcast'; members: { pid: number; javaBinary: string }[] };
 
 export interface MemoryResult {
@@ -30,7 +32,11 @@ export interface MemoryResult {
 export function storeOf(state: LabState, choice: StrategyChoice): Store | undefined {
   const services = state.services ?? {};
   if ((choice.name === 'redis' || choice.name === 'jwt') && services.redis) {
-    return { kind: 'redis', address: services.redis.address };
+    return {
+      kind: 'redis',
+      address: services.redis.address,
+      auth: requireRedisUsers(services.redis).probe,
+    };
   }
   if (choice.name === 'clustered' && services.hazelcast) {
     const members = services.hazelcast.members.map((m) => ({
@@ -65,7 +71,7 @@ async function read(state: LabState, store: Store | undefined): Promise<Reading>
   const nodes = state.nodes.map((node) => ({ pid: node.pid, logFile: node.spec.logFile }));
   const { heapBytes, rssBytes } = await nodesMemory(nodes);
   let storeBytes: number | undefined;
-  if (store?.kind === 'redis') storeBytes = await redisUsedMemory(store.address);
+  if (store?.kind === 'redis') storeBytes = await redisUsedMemory(store.address, store.auth);
   if (store?.kind === 'hazelcast') storeBytes = await membersHeap(store.members);
   return { nodesHeap: heapBytes, nodesRss: rssBytes, store: storeBytes };
 }

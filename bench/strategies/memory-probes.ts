@@ -9,7 +9,8 @@
 //   full GC and totals the bytes of the objects that survive.
 import { execFile } from 'node:child_process';
 import { access, readFile } from 'node:fs/promises';
-import net from 'node:net';
+import type { RedisAuth } from '../../store/redis/client.ts';
+import { redisInfo } from '../../store/redis/probe.ts';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { readProcessStats } from '../../lab/proc-stats.ts';
@@ -93,41 +94,16 @@ export async function nodesMemory(nodes: { pid: number; logFile: string }[]): Pr
   };
 }
 
-/** Sends one inline command to a loopback redis-server and returns its bulk-string reply. */
-export function redisInfo(port: number, section: string, timeoutMs = 2000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    let received = Buffer.alloc(0);
-    socket.setTimeout(timeoutMs, () =>
-      socket.destroy(new Error(`redis: no reply in ${timeoutMs} ms`)),
-    );
-    socket.on('connect', () => socket.write(`INFO ${section}\r\n`));
-    socket.on('data', (chunk: Buffer) => {
-      received = Buffer.concat([received, chunk]);
-      const headerEnd = received.indexOf('\r\n');
-      if (headerEnd < 0) return;
-      const header = received.subarray(0, headerEnd).toString('latin1');
-      if (!header.startsWith('$')) {
-        socket.destroy();
-        reject(new Error(`redis answered ${header}`));
-        return;
-      }
-      const length = Number(header.slice(1));
-      if (received.length < headerEnd + 2 + length) return;
-      socket.destroy();
-      resolve(received.subarray(headerEnd + 2, headerEnd + 2 + length).toString('latin1'));
-    });
-    socket.on('error', reject);
-  });
-}
+// INFO of the lab's redis-server, logged in as its probe user.
+export { redisInfo };
 
 export function infoField(info: string, field: string): string | undefined {
   return new RegExp(`^${field}:(.*?)\\r?$`, 'm').exec(info)?.[1];
 }
 
 /** `used_memory` of the redis-server at `redis://127.0.0.1:PORT`. */
-export async function redisUsedMemory(address: string): Promise<number> {
-  const info = await redisInfo(Number(new URL(address).port), 'memory');
+export async function redisUsedMemory(address: string, auth: RedisAuth): Promise<number> {
+  const info = await redisInfo(Number(new URL(address).port), 'memory', auth);
   return Number(infoField(info, 'used_memory'));
 }
 
