@@ -76,7 +76,13 @@ export function readSecretFile(file: string): string {
  * another user owns is refused: its owner could read what is written.
  */
 export async function writeSecretFile(file: string, content: string): Promise<void> {
-  const handle = await open(file, WRITE_FLAGS, 0o600);
+  const handle = await open(file, WRITE_FLAGS, 0o600).catch((error: unknown) => {
+    throw new SecretFileError(
+      'SECRET_FILE_UNREADABLE',
+      `secrets file ${file} cannot be written (${(error as NodeJS.ErrnoException).code ?? 'error'}); it must be a regular file, not a symlink`,
+      { cause: error },
+    );
+  });
   try {
     const stats = await handle.stat();
     if (!stats.isFile()) {

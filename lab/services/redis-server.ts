@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { SecretFileError, writeSecretFile } from '../../nodes/secrets.ts';
+import { writeSecretFile } from '../../nodes/secrets.ts';
 import type { RedisAuth } from '../../store/redis/client.ts';
 import * as redisProbe from '../../store/redis/probe.ts';
 import { LabError } from '../errors.ts';
 import { freePort } from '../ports.ts';
+import { secretFileAsLabError } from '../secret-files.ts';
 import {
   processState,
   spawnService,
@@ -224,13 +225,6 @@ function checkUsers(users: RedisUsers): void {
       );
     }
   }
-}
-
-function secretFileAsLabError(error: unknown): never {
-  if (error instanceof SecretFileError) {
-    throw new LabError('SECRET_FILE_MODE', error.message, 'the lab writes its secrets files 0600');
-  }
-  throw error;
 }
 
 function redisConfig(
