@@ -154,7 +154,16 @@ export class RedisConnection {
       if (redis.status === 'wait') await redis.connect();
     });
     if (this.#allowNoPassword) return;
-    const open = await answersWithoutPassword(this.#host, this.#port, this.#commandTimeoutMs * 2);
+    const open = await answersWithoutPassword(
+      this.#host,
+      this.#port,
+      this.#commandTimeoutMs * 2,
+    ).catch((error: unknown) => {
+      throw new StoreUnavailableError(
+        `${this.#owner}: could not check that redis at ${this.#address} wants a password: ${(error as Error).message}`,
+        { cause: error },
+      );
+    });
     if (open) {
       throw new StoreError(
         'STORE_REDIS_NO_AUTH',
