@@ -1,38 +1,15 @@
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { freePort } from '../../../../lab/ports.ts';
 import { refuseOpenRedis, RedisServer } from '../../../../lab/services/redis-server.ts';
 import { toolNamed } from '../../../../lab/tools/index.ts';
 import { waitFor } from '../../../../lab/wait.ts';
-import type { RedisAuth } from '../../../../store/redis/client.ts';
 import { answersWithoutPassword } from '../../../../store/redis/probe.ts';
 import { RedisSessionStore } from '../../../../store/redis/session-store.ts';
-
-const run = promisify(execFile);
-
-/**
- * What the real `redis-cli` prints for one command against `port`. The
- * password goes in REDISCLI_AUTH (redis-cli's own variable), so it is not on
- * this test's command line either; `--no-auth-warning` keeps stderr quiet.
- */
-async function redisCli(port: number, auth: RedisAuth | undefined, ...command: string[]) {
-  const login = auth ? ['--user', auth.username, '--no-auth-warning'] : [];
-  // An inherited REDISCLI_AUTH must not log the "no password" cases in.
-  const env = { ...process.env, REDISCLI_AUTH: auth?.password };
-  const { stdout, stderr } = await run(
-    'redis-cli',
-    ['-h', '127.0.0.1', '-p', String(port), ...login, ...command],
-    { env, timeout: 5000 },
-  ).catch((error: { stdout?: string; stderr?: string }) => ({
-    stdout: error.stdout ?? '',
-    stderr: error.stderr ?? '',
-  }));
-  return `${stdout}${stderr}`.trim();
-}
+import { redisCli } from '../../redis-cli.ts';
 
 describe('Redis as the lab starts it: ACL users, no way in without a password', function () {
   this.timeout(30000);
