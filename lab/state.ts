@@ -94,8 +94,13 @@ export async function writeState(stateDir: string, state: LabState): Promise<voi
   await rename(partial, file);
 }
 
+/**
+ * Forgets a stopped topology: its state file and its secrets files (the
+ * nodes' token and strategy files: keys and passwords nothing uses any more).
+ */
 export async function clearState(stateDir: string): Promise<void> {
   await rm(stateFile(stateDir), { force: true });
+  await rm(path.join(stateDir, 'secrets'), { recursive: true, force: true });
 }
 
 export function findNode(state: LabState, id: string): NodeEntry {
