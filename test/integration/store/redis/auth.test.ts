@@ -64,13 +64,36 @@ describe('Redis as the lab starts it: ACL users, no way in without a password', 
     assert.match(await readFile(config, 'utf8'), /^user default off /m);
   });
 
-  it('serves the session store logged in as the app user', async () => {
-    const store = new RedisSessionStore({ url: server.url, idleTtlMs: 60000 });
-    try {
-      await store.connect();
-      assert.equal(typeof (await store.count()), 'number');
-    } finally {
-      await store.close();
+  it('serves the session store logged in as the app user, from the url or the auth option', async () => {
+    for (const options of [{ url: server.url }, { url: server.address, auth: server.users.app }]) {
+      const store = new RedisSessionStore({ ...options, idleTtlMs: 60000 });
+      try {
+        await store.connect();
+        assert.equal(typeof (await store.count()), 'number');
+      } finally {
+        await store.close();
+      }
+    }
+  });
+
+  it('fails the store fast, saying why, without the password or with a wrong one', async () => {
+    const wrong = { ...server.users.app, password: 'guessed-password' };
+    for (const [options, why] of [
+      [{ url: server.address }, /NOAUTH/],
+      [{ url: server.address, auth: wrong }, /WRONGPASS/],
+    ] as const) {
+      const store = new RedisSessionStore({ ...options, idleTtlMs: 60000 });
+      try {
+        const started = Date.now();
+        await assert.rejects(store.connect(), (error: Error & { code?: string }) => {
+          assert.match(error.message, why);
+          assert.ok(!error.message.includes('guessed-password'), 'no password in the message');
+          return true;
+        });
+        assert.ok(Date.now() - started < 3000, 'refused within the connect timeout');
+      } finally {
+        await store.close();
+      }
     }
   });
 });
