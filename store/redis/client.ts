@@ -169,7 +169,7 @@ export class RedisConnection {
         'STORE_REDIS_NO_AUTH',
         `${this.#owner}: redis at ${this.#address} answers clients that give no password, so ` +
           'anyone on this machine can read and forge sessions; give it an ACL user and ' +
-          '`user default off` (the lab does), or set allowNoPassword to accept that',
+          '`user default off` (the lab does), or accept that with "allowNoPassword": true in the redis strategy config',
       );
     }
   }
