@@ -1,3 +1,4 @@
+import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { ensureLinks } from './network/ensure-links.ts';
 import { processState, spawnService, stopService } from './process-supervisor.ts';
@@ -12,6 +13,10 @@ import {
 } from './services/redis-server.ts';
 import { profileOf, type StrategyChoice } from './strategy/choice.ts';
 import { recordedServices, type LabState, type ServiceEntry } from './state.ts';
+
+// The stores' folders in a state folder: their configs, logs and data.
+const REDIS_DIR = 'redis';
+const HAZELCAST_DIR = 'hazelcast';
 
 export interface ServiceOptions {
   /** Detached servers outlive the lab command (`lab up`); tests keep them attached. */
@@ -74,7 +79,7 @@ export async function ensureServices(
       await restartRedis(entry, detached);
     } else if (!entry) {
       const server = await RedisServer.start({
-        dir: path.join(stateDir, 'redis'),
+        dir: path.join(stateDir, REDIS_DIR),
         detached,
         persistence: wanted ?? 'none',
       });
@@ -96,7 +101,7 @@ export async function ensureServices(
       if (recorded) await Promise.all(recorded.members.map((m) => stopService(m.pid, m.spec)));
       const cluster = await startHazelcastCluster({
         size: state.nodes.length,
-        dir: path.join(stateDir, 'hazelcast'),
+        dir: path.join(stateDir, HAZELCAST_DIR),
         detached,
       });
       state.services.hazelcast = {
@@ -120,4 +125,18 @@ export async function stopServices(state: LabState): Promise<void> {
   await Promise.all(
     recordedServices(state).map((entry) => stopService(entry.pid, entry.spec, 3000)),
   );
+}
+
+/**
+ * Removes the stores' generated configs from a state folder whose servers
+ * are stopped: they hold the Redis passwords and the Hazelcast cluster name.
+ * Their logs stay (a run folder keeps them).
+ */
+export async function removeServiceConfigs(stateDir: string): Promise<void> {
+  const hazelcastDir = path.join(stateDir, HAZELCAST_DIR);
+  const memberConfigs = (await readdir(hazelcastDir).catch(() => [] as string[]))
+    .filter((name) => name.endsWith('.yaml'))
+    .map((name) => path.join(hazelcastDir, name));
+  const files = [path.join(stateDir, REDIS_DIR, 'redis.conf'), ...memberConfigs];
+  await Promise.all(files.map((file) => rm(file, { force: true })));
 }
