@@ -5,9 +5,12 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { AdminApi } from './admin-api.ts';
+import { BufferBudget } from './buffer-budget.ts';
 import type { BalancerConfig, PolicyName } from './config.ts';
+import { ConnectionLimits } from './connection-limits.ts';
 import { HealthChecker } from './health-checker.ts';
 import { BalancerMetrics } from './metrics.ts';
+import { PassiveHealth } from './passive-health.ts';
 import { createPolicy, type Policy } from './policies/index.ts';
 import { ProxyAdapter } from './proxy-adapter.ts';
 import { createPublicServer } from './public-server.ts';
@@ -62,6 +65,9 @@ export class Balancer {
   readonly pool: UpstreamPool;
   readonly metrics: BalancerMetrics;
   readonly health: HealthChecker;
+  readonly passive: PassiveHealth;
+  readonly connections: ConnectionLimits;
+  readonly buffers: BufferBudget;
   readonly stickyCookie: StickyCookie;
   readonly admin: AdminApi;
   private readonly logger: Logger;
@@ -84,22 +90,32 @@ export class Balancer {
     );
     this.policy = this.makePolicy(config.policy);
     this.health = new HealthChecker(this.pool, config.health);
+    this.passive = new PassiveHealth(this.pool, config.health);
+    this.connections = new ConnectionLimits(config.limits);
+    this.buffers = new BufferBudget(config.limits.maxBufferedBytes);
     this.adapter = new ProxyAdapter({
       onStrayError: (err) => this.logger.error({ err }, 'http-proxy error outside a request'),
     });
     // The connection count is read lazily at scrape time, after the server exists.
-    this.metrics = new BalancerMetrics(this.pool, () => this.clientConnections());
+    this.metrics = new BalancerMetrics(this.pool, () => this.clientConnections(), {
+      bufferedBytes: () => this.buffers.used,
+      keptLastNode: (node) => this.passive.keptLastNode.get(node) ?? 0,
+    });
     this.handler = new RequestHandler({
       pool: this.pool,
       adapter: this.adapter,
       metrics: this.metrics,
       stickyCookie: this.stickyCookie,
       limits: config.limits,
+      passive: this.passive,
+      connections: this.connections,
+      buffers: this.buffers,
       logger: this.logger,
       policy: () => this.policy,
     });
     this.publicServer = createPublicServer(config.limits, {
       onRequest: this.handler.handle,
+      onConnection: this.connections.admit,
       onRejected: (code) => this.metrics.balancerError(code),
     });
     this.admin = new AdminApi({

@@ -8,6 +8,8 @@ export const policyNames = ['round-robin', 'least-connections', 'sticky'] as con
 export type PolicyName = (typeof policyNames)[number];
 export const fallbackPolicyNames = ['round-robin', 'least-connections'] as const;
 export type FallbackPolicyName = (typeof fallbackPolicyNames)[number];
+/** How long the balancer waits for a node by default; the load generator sizes its own timeout above it. */
+export const DEFAULT_UPSTREAM_TIMEOUT_MS = 10_000;
 
 const port = z
   .number({ error: 'must be a port number (0-65535; 0 picks a free port)' })
@@ -137,6 +139,13 @@ const schema = z.strictObject({
         'time a readmitted node ramps from 10% to full weight; 0 turns it off',
         0,
       ).default(5000),
+      // Passive health, as HAProxy's `observe layer4` with `error-limit`: a
+      // node is marked down after this many consecutive connect failures or
+      // resets on fresh connections, each within errorWindowMs of the last.
+      // One dropped SYN under load is not a dead node; a killed node refuses
+      // every connection and reaches the limit within milliseconds.
+      errorLimit: count('consecutive passive errors before a node is marked down').default(5),
+      errorWindowMs: ms('time after which an old passive error is forgotten').default(10000),
     })
     .prefault({}),
   limits: z
@@ -145,9 +154,23 @@ const schema = z.strictObject({
       headersTimeoutMs: ms('time to receive request headers').default(10000),
       requestTimeoutMs: ms('time to receive the whole request').default(30000),
       connectTimeoutMs: ms('time to open a connection to a node').default(2000),
-      upstreamTimeoutMs: ms('time for a node to start answering').default(10000),
+      upstreamTimeoutMs: ms('time for a node to start answering').default(
+        DEFAULT_UPSTREAM_TIMEOUT_MS,
+      ),
       maxBodyBytes: count('bytes of request body', 0).default(1048576),
       retries: count('extra attempts on other nodes after a connect failure', 0).default(2),
+      // How long a client may leave a response unread (the balancer holding
+      // the node's data for it) before its connection is cut; charged to the
+      // client, never to the node. HAProxy's `timeout client` in the bench.
+      clientIdleTimeoutMs: ms('time a client may stop reading a response').default(30000),
+      // Caps on what clients can make the balancer hold. The per-address
+      // default sits above the load generator's 10,000 users, which all come
+      // from one loopback address; facing real clients, set it much lower.
+      maxClientConnections: count('open client connections').default(15000),
+      maxConnectionsPerAddress: count('open connections from one client address').default(10240),
+      maxBufferedBytes: count('request body bytes buffered at once, all requests', 0).default(
+        64 * 1048576,
+      ),
     })
     .prefault({})
     .check((ctx) => {
@@ -158,6 +181,22 @@ const schema = z.strictObject({
           input: ctx.value.headersTimeoutMs,
           path: ['headersTimeoutMs'],
           message: 'must not exceed limits.requestTimeoutMs',
+        });
+      }
+      if (ctx.value.maxConnectionsPerAddress > ctx.value.maxClientConnections) {
+        ctx.issues.push({
+          code: 'custom',
+          input: ctx.value.maxConnectionsPerAddress,
+          path: ['maxConnectionsPerAddress'],
+          message: 'must not exceed limits.maxClientConnections',
+        });
+      }
+      if (ctx.value.maxBufferedBytes < ctx.value.maxBodyBytes) {
+        ctx.issues.push({
+          code: 'custom',
+          input: ctx.value.maxBufferedBytes,
+          path: ['maxBufferedBytes'],
+          message: 'must be at least limits.maxBodyBytes, or no request of the largest size fits',
         });
       }
     }),

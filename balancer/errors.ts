@@ -15,15 +15,29 @@ const catalogue = {
   UNKNOWN_NODE: [404, 'No node with this id'],
   METHOD_NOT_ALLOWED: [405, 'Method not allowed on this route'],
   REQUEST_TIMEOUT: [408, 'Request not received in time'],
+  // Never sent (the response head is already out): the code under which a
+  // client that stopped reading a response is counted when it is cut.
+  CLIENT_STALLED: [408, 'The client stopped reading the response'],
   BODY_TOO_LARGE: [413, 'Request body exceeds the configured limit'],
+  // One address over its share: that client should slow down, others are served.
+  ADDRESS_CONNECTION_LIMIT: [
+    429,
+    'Too many open connections from this address; reuse connections or open fewer',
+  ],
   HEADERS_TOO_LARGE: [431, 'Request headers exceed the configured limit'],
   INTERNAL: [500, 'Internal balancer error'],
   UPGRADE_NOT_SUPPORTED: [501, 'Protocol upgrades (WebSocket) are not supported'],
+  CONNECT_NOT_SUPPORTED: [501, 'CONNECT tunnels are not supported'],
+  UNSUPPORTED_TRANSFER_CODING: [501, 'Only Transfer-Encoding: chunked is supported'],
   UPSTREAM_UNREACHABLE: [502, 'No node could be reached'],
   UPSTREAM_ERROR: [502, 'The node failed while answering'],
   NO_UPSTREAM: [503, 'No node is available'],
   SHUTTING_DOWN: [503, 'The balancer is shutting down'],
+  // The balancer as a whole is full: no client is at fault, retry later.
+  TOO_MANY_CONNECTIONS: [503, 'The balancer holds its maximum of client connections; retry later'],
+  BUFFERS_FULL: [503, 'The balancer holds its maximum of buffered request bodies; retry later'],
   UPSTREAM_TIMEOUT: [504, 'The node did not answer in time'],
+  HTTP_VERSION_NOT_SUPPORTED: [505, 'Only HTTP/1.0 and HTTP/1.1 are supported'],
 } as const satisfies Record<string, readonly [number, string]>;
 
 export type ErrorCode = keyof typeof catalogue;

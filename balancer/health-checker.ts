@@ -18,8 +18,8 @@ interface NodeCheck {
   lastError: string | undefined;
 }
 
-/** The part of the health config the checks use (slow start belongs to the pool). */
-export type CheckConfig = Omit<HealthConfig, 'slowStartMs'>;
+/** The part of the health config the active checks use (slow start and passive limits live elsewhere). */
+export type CheckConfig = Omit<HealthConfig, 'slowStartMs' | 'errorLimit' | 'errorWindowMs'>;
 
 /** Outcome of one check: undefined on success, else why it failed. */
 export type CheckResult = string | undefined;

@@ -34,6 +34,16 @@ function classIndex(status: number): number {
   return i < 0 ? 0 : i > 4 ? 4 : i;
 }
 
+/** Figures read from other parts of the balancer at scrape time. */
+export interface MetricSources {
+  /** Request body bytes buffered right now, all requests. */
+  readonly bufferedBytes: () => number;
+  /** Passive mark-downs refused because the node was the last one up. */
+  readonly keptLastNode: (node: Upstream) => number;
+}
+
+const noSources: MetricSources = { bufferedBytes: () => 0, keptLastNode: () => 0 };
+
 export class BalancerMetrics {
   readonly registry = new Registry();
   readonly totals: Totals = {
@@ -50,7 +60,11 @@ export class BalancerMetrics {
   /** State changes by node and new state: `[node.index * 4 + state]`. */
   private readonly transitions: Float64Array;
 
-  constructor(pool: UpstreamPool, clientConnections: () => Promise<number>) {
+  constructor(
+    pool: UpstreamPool,
+    clientConnections: () => Promise<number>,
+    sources: MetricSources = noSources,
+  ) {
     const registers = [this.registry];
     const nodes = pool.nodes;
     const totals = this.totals;
@@ -161,6 +175,26 @@ export class BalancerMetrics {
           const current = n.state;
           for (const s of nodeStates) this.set({ node: n.id, state: s }, s === current ? 1 : 0);
         }
+      },
+    });
+
+    new Gauge({
+      name: 'balancer_buffered_request_bytes',
+      help: 'Request body bytes held by the balancer right now (capped by limits.maxBufferedBytes)',
+      registers,
+      collect() {
+        this.set(sources.bufferedBytes());
+      },
+    });
+
+    new Counter({
+      name: 'balancer_passive_markdown_refused_total',
+      help: 'Passive errors past the error limit that did not mark the node down: it was the last one up',
+      labelNames: ['node'] as const,
+      registers,
+      collect() {
+        this.reset();
+        for (const n of nodes) this.inc({ node: n.id }, sources.keptLastNode(n));
       },
     });
 

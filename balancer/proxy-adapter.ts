@@ -11,9 +11,16 @@ import { responseHeaders } from './headers.ts';
 import type { UpstreamTarget } from './upstream.ts';
 
 export type ForwardOutcome =
-  /** The node answered and the whole response was relayed. */
-  | { readonly kind: 'ok'; readonly status: number }
-  /** No connection was made: nothing reached the node, so any request may be retried. */
+  /**
+   * The node answered and the whole response was relayed. `afterwards`: the
+   * node then sent bytes that are no HTTP (a 204 followed by a body, say);
+   * its connection was dropped, the answer itself was complete.
+   */
+  | { readonly kind: 'ok'; readonly status: number; readonly afterwards?: Error }
+  /**
+   * The request provably never left: no connection was made, or not one byte
+   * of it was written. Nothing reached the node, so any request may be retried.
+   */
   | { readonly kind: 'connect-failed'; readonly error: Error }
   /**
    * The connection broke before any response; the node may have seen the
@@ -27,6 +34,12 @@ export type ForwardOutcome =
   | { readonly kind: 'bad-response'; readonly error: Error }
   /** The node broke after the response head was sent; the client connection was cut. */
   | { readonly kind: 'broken-response'; readonly error: Error }
+  /**
+   * The client stopped reading the response for clientIdleTimeoutMs while
+   * the node's data waited on it; the client connection was cut. Not the
+   * node's fault.
+   */
+  | { readonly kind: 'client-stalled' }
   /** The client went away first; the upstream request was abandoned. */
   | { readonly kind: 'client-gone' }
   /** The request could not be sent as it is (Node refused its path or headers). */
@@ -41,17 +54,8 @@ export interface ForwardOptions {
   readonly extraHeaders: readonly string[] | undefined;
   readonly connectTimeoutMs: number;
   readonly upstreamTimeoutMs: number;
+  readonly clientIdleTimeoutMs: number;
 }
-
-// Errors that can only happen before a connection exists.
-const CONNECT_ERRORS = new Set([
-  'ECONNREFUSED',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EADDRNOTAVAIL',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-]);
 
 function codedError(code: string, message: string): Error {
   return Object.assign(new Error(message), { code });
@@ -63,6 +67,14 @@ class Attempt {
   /** The outgoing request got a socket from the agent (it may wait in the agent's queue). */
   private hasSocket = false;
   private connected = false;
+  /**
+   * The socket's byte count when this attempt got it (a pooled socket has
+   * carried earlier requests): more than this means part of the request was
+   * handed to the kernel and may have reached the node.
+   */
+  private bytesBefore = 0;
+  /** The client's socket is full: the node's data waits until the client reads. */
+  private waitingOnClient = false;
   private proxyReq: ClientRequest | undefined;
   private proxyRes: IncomingMessage | undefined;
   private status = 0;
@@ -111,9 +123,10 @@ class Attempt {
     }
     const code = (err as NodeJS.ErrnoException).code ?? '';
     if (this.res.destroyed) this.settle({ kind: 'client-gone' });
-    else if (!this.connected || CONNECT_ERRORS.has(code)) {
-      this.settle({ kind: 'connect-failed', error: err });
-    } else if (code.startsWith('HPE_')) this.settle({ kind: 'bad-response', error: err });
+    // Judged by what happened to this request, not by the error's name: an
+    // EHOSTUNREACH on an established connection may follow a sent request.
+    else if (this.neverLeft()) this.settle({ kind: 'connect-failed', error: err });
+    else if (code.startsWith('HPE_')) this.settle({ kind: 'bad-response', error: err });
     else {
       const reusedSocket = this.proxyReq?.reusedSocket ?? false;
       this.settle({ kind: 'reset', error: err, reusedSocket });
@@ -128,6 +141,7 @@ class Attempt {
     }
     this.hasSocket = true;
     const socket = proxyReq.socket;
+    this.bytesBefore = socket?.bytesWritten ?? 0;
     if (socket?.connecting) {
       this.connectTimer = setTimeout(() => this.onConnectTimeout(), this.opts.connectTimeoutMs);
       socket.once('connect', () => {
@@ -137,6 +151,17 @@ class Attempt {
     } else {
       this.connected = true;
     }
+  }
+
+  /**
+   * True when not one byte of the request can have reached the node. A
+   * socket's bytesWritten also counts bytes still queued in Node, so this
+   * errs on the side of "it may have left".
+   */
+  private neverLeft(): boolean {
+    if (!this.connected) return true;
+    const written = this.proxyReq?.socket?.bytesWritten;
+    return written !== undefined && written === this.bytesBefore;
   }
 
   private readonly onResponse = (proxyRes: IncomingMessage): void => {
@@ -177,13 +202,25 @@ class Attempt {
   private readonly onBodyData = (chunk: Buffer): void => {
     this.lastProgress = performance.now();
     if (!this.res.write(chunk)) {
-      const proxyRes = this.proxyRes!;
-      proxyRes.pause();
-      this.res.once('drain', () => proxyRes.resume());
+      this.waitingOnClient = true;
+      this.proxyRes!.pause();
+      this.res.once('drain', this.onClientDrain);
     }
   };
 
+  private readonly onClientDrain = (): void => {
+    if (this.settled) return;
+    this.waitingOnClient = false;
+    this.lastProgress = performance.now();
+    // The timer may be armed for the (longer) client limit: the node's own
+    // idle limit applies again from now.
+    clearTimeout(this.timer);
+    this.timer = setTimeout(this.onTimer, this.opts.upstreamTimeoutMs);
+    this.proxyRes?.resume();
+  };
+
   private readonly onBodyEnd = (): void => {
+    if (this.settled) return;
     this.settle({ kind: 'ok', status: this.status });
     this.res.end();
   };
@@ -196,6 +233,15 @@ class Attempt {
 
   private readonly onBodyError = (err: Error): void => {
     if (this.settled) return;
+    // Every byte of the answer was parsed and handed to the client; what
+    // broke came after it. The client gets its complete answer.
+    const proxyRes = this.proxyRes;
+    if (proxyRes?.complete && proxyRes.readableLength === 0 && !this.waitingOnClient) {
+      this.settle({ kind: 'ok', status: this.status, afterwards: err });
+      this.abandon();
+      this.res.end();
+      return;
+    }
     this.settle({ kind: 'broken-response', error: err });
     this.abandon();
     // The client must see a cut connection, not a response that looks complete.
@@ -205,9 +251,15 @@ class Attempt {
   private readonly onTimer = (): void => {
     if (this.settled) return;
     if (this.proxyRes) {
-      const left = this.lastProgress + this.opts.upstreamTimeoutMs - performance.now();
+      // Whoever holds up the body is charged: while the node's data waits on
+      // a client that does not read, the node is idle only because it was paused.
+      const limit = this.waitingOnClient
+        ? this.opts.clientIdleTimeoutMs
+        : this.opts.upstreamTimeoutMs;
+      const left = this.lastProgress + limit - performance.now();
       // Node's timer clock runs up to a millisecond behind: do not re-arm for that.
       if (left > 1) this.timer = setTimeout(this.onTimer, left);
+      else if (this.waitingOnClient) this.onClientStalled();
       else this.onBodyError(codedError('UPSTREAM_IDLE', 'node stopped sending mid-response'));
       return;
     }
@@ -220,6 +272,12 @@ class Attempt {
     }
     this.abandon();
   };
+
+  private onClientStalled(): void {
+    this.settle({ kind: 'client-stalled' });
+    this.abandon();
+    this.res.destroy();
+  }
 
   private onConnectTimeout(): void {
     if (this.settled || this.connected) return;

@@ -3,6 +3,7 @@
 // protocol upgrades. None of these may crash the process or leave a socket open.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { LimitsConfig } from './config.ts';
 import type { ErrorCode } from './errors.ts';
@@ -10,6 +11,8 @@ import { rawErrorResponse, sendError } from './errors.ts';
 
 export interface PublicServerHooks {
   readonly onRequest: (req: IncomingMessage, res: ServerResponse) => void;
+  /** Every accepted client connection, before its first byte is parsed (for the caps). */
+  readonly onConnection: (socket: Socket) => void;
   /** Called for answers given outside the request handler (for metrics). */
   readonly onRejected: (code: ErrorCode) => void;
 }
@@ -27,9 +30,15 @@ function clientErrorCode(code: string | undefined): ErrorCode {
 
 // Rendered once: a flood of malformed requests should cost as little as possible.
 const rawResponses = new Map<ErrorCode, Buffer>(
-  (['HEADERS_TOO_LARGE', 'REQUEST_TIMEOUT', 'BAD_REQUEST', 'UPGRADE_NOT_SUPPORTED'] as const).map(
-    (code) => [code, rawErrorResponse(code)],
-  ),
+  (
+    [
+      'HEADERS_TOO_LARGE',
+      'REQUEST_TIMEOUT',
+      'BAD_REQUEST',
+      'UPGRADE_NOT_SUPPORTED',
+      'CONNECT_NOT_SUPPORTED',
+    ] as const
+  ).map((code) => [code, rawErrorResponse(code)]),
 );
 
 /** Writes a raw error and closes: after a parse error the byte stream cannot be trusted. */
@@ -53,21 +62,44 @@ export function createPublicServer(limits: LimitsConfig, hooks: PublicServerHook
     hooks.onRequest,
   );
 
+  server.on('connection', hooks.onConnection);
+
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
     // The client already hung up: nothing to answer.
     if (err.code === 'ECONNRESET' || !socket.writable) {
       socket.destroy();
       return;
     }
-    // Never write raw bytes into a response that is already on the wire.
-    const inFlight = (socket as { _httpMessage?: ServerResponse | null })._httpMessage;
-    if (inFlight?.headersSent) {
-      socket.destroy();
-      return;
-    }
     const code = clientErrorCode(err.code);
     hooks.onRejected(code);
-    refuse(socket, code);
+    // A pipelined request broke while an earlier one is still being answered:
+    // that answer goes out first (it is the client's, and the node already
+    // acted on it), then the refusal, never raw bytes inside it.
+    const inFlight = (socket as { _httpMessage?: ServerResponse | null })._httpMessage;
+    // Data after a `Connection: close` request: the client was told the
+    // connection ends with that answer, so it ends without another one.
+    const answer = err.code === 'HPE_CLOSED_CONNECTION' ? undefined : code;
+    if (inFlight && !inFlight.writableFinished) {
+      // The broken bytes belong to the request being answered (its body):
+      // it can never complete, so it is refused now, or cut if its answer began.
+      if (!inFlight.req.complete) {
+        if (inFlight.headersSent || !answer) socket.destroy();
+        else refuse(socket, answer);
+        return;
+      }
+      const after = () => (answer ? refuse(socket, answer) : socket.destroy());
+      inFlight.once('finish', after).once('close', () => socket.destroy());
+      return;
+    }
+    if (answer) refuse(socket, answer);
+    else socket.destroy();
+  });
+
+  // No tunnels: a CONNECT would otherwise be dropped without an answer.
+  server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
+    socket.on('error', () => {});
+    hooks.onRejected('CONNECT_NOT_SUPPORTED');
+    refuse(socket, 'CONNECT_NOT_SUPPORTED');
   });
 
   server.on('upgrade', (_req: IncomingMessage, socket: Duplex) => {

@@ -3,11 +3,16 @@
 // pick a node and forward, retrying elsewhere only when that is safe.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import type { Reservation } from './buffer-budget.ts';
+import type { BufferBudget } from './buffer-budget.ts';
 import type { LimitsConfig } from './config.ts';
+import type { ConnectionLimits } from './connection-limits.ts';
 import type { ErrorCode } from './errors.ts';
 import { sendError } from './errors.ts';
 import { forwardedHeaders } from './headers.ts';
 import type { BalancerMetrics } from './metrics.ts';
+import type { PassiveHealth } from './passive-health.ts';
+import { refusal } from './request-checks.ts';
 import type { Policy, RoutingContext } from './policies/index.ts';
 import type { ForwardOutcome, ProxyAdapter } from './proxy-adapter.ts';
 import type { StickyCookie } from './sticky-cookie.ts';
@@ -20,6 +25,9 @@ export interface RequestHandlerDeps {
   readonly metrics: BalancerMetrics;
   readonly stickyCookie: StickyCookie;
   readonly limits: LimitsConfig;
+  readonly passive: PassiveHealth;
+  readonly connections: ConnectionLimits;
+  readonly buffers: BufferBudget;
   readonly logger: Logger;
   /** Read on every request, so a live policy switch applies to the next one. */
   readonly policy: () => Policy;
@@ -40,6 +48,16 @@ function isAdminPath(url: string): boolean {
   }
 }
 
+/** A Host value as a URL spells its authority (lower case, default port dropped). */
+function authority(protocol: string, host: string | undefined): string | undefined {
+  if (!host) return undefined;
+  try {
+    return new URL(`${protocol}//${host}`).host;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Origin-form target for the node, or undefined when the request target is unusable. */
 function originForm(req: IncomingMessage): string | undefined {
   const url = req.url ?? '';
@@ -49,6 +67,9 @@ function originForm(req: IncomingMessage): string | undefined {
   if (/^https?:\/\//i.test(url)) {
     try {
       const parsed = new URL(url);
+      // The node reads Host, the balancer read the target: they must name the
+      // same authority, or the two would route the request differently.
+      if (parsed.host !== authority(parsed.protocol, req.headers.host)) return undefined;
       return parsed.pathname + parsed.search;
     } catch {
       return undefined;
@@ -62,9 +83,13 @@ function originForm(req: IncomingMessage): string | undefined {
 // may already have acted on: repeating a cart write would double it.
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
 
-type BodyResult = Buffer | 'too-large' | 'aborted';
+type BodyResult = Buffer | 'too-large' | 'buffers-full' | 'aborted';
 
-function readBody(req: IncomingMessage, max: number): Promise<BodyResult> | undefined {
+function readBody(
+  req: IncomingMessage,
+  max: number,
+  reservation: Reservation,
+): Promise<BodyResult> | undefined {
   const declared = req.headers['content-length'];
   if (
     req.headers['transfer-encoding'] === undefined &&
@@ -73,6 +98,11 @@ function readBody(req: IncomingMessage, max: number): Promise<BodyResult> | unde
     return undefined;
   }
   if (declared !== undefined && Number(declared) > max) return Promise.resolve('too-large');
+  // A declared length is reserved up front: an upload that cannot fit is
+  // refused before its bytes are read.
+  if (declared !== undefined && !reservation.take(Number(declared))) {
+    return Promise.resolve('buffers-full');
+  }
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -83,7 +113,9 @@ function readBody(req: IncomingMessage, max: number): Promise<BodyResult> | unde
     const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > max) done('too-large');
-      else chunks.push(chunk);
+      else if (size > reservation.bytes && !reservation.take(size - reservation.bytes)) {
+        done('buffers-full');
+      } else chunks.push(chunk);
     };
     const onEnd = () => done(Buffer.concat(chunks, size));
     // 'close' before 'end' means the client went away mid-body.
@@ -94,6 +126,11 @@ function readBody(req: IncomingMessage, max: number): Promise<BodyResult> | unde
 
 export class RequestHandler {
   private readonly deps: RequestHandlerDeps;
+  /**
+   * Connections answered with `Connection: close`: requests the client had
+   * already pipelined behind that answer are parsed by Node but never forwarded.
+   */
+  private readonly closingSockets = new WeakSet<object>();
   private inFlight = 0;
   private closing = false;
   private onIdle: (() => void) | undefined;
@@ -130,17 +167,38 @@ export class RequestHandler {
 
   /** Never rejects: a failure of the handler itself becomes a 500. */
   private async run(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const reservation = this.deps.buffers.reserve();
     try {
-      await this.proxy(req, res);
+      await this.proxy(req, res, reservation);
     } catch (err) {
       this.deps.logger.error({ err, url: req.url }, 'request handler failed');
       this.fail(res, 'INTERNAL');
     } finally {
+      reservation.release();
       if (--this.inFlight === 0) this.onIdle?.();
     }
   }
 
-  private async proxy(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  private async proxy(
+    req: IncomingMessage,
+    res: ServerResponse,
+    reservation: Reservation,
+  ): Promise<void> {
+    if (this.closingSockets.has(req.socket)) {
+      res.destroy();
+      return;
+    }
+    const overCap = this.deps.connections.verdict(req.socket);
+    if (overCap !== undefined) {
+      this.closeAfter(req, res);
+      return this.fail(res, overCap, undefined, { connection: 'close', 'retry-after': '1' });
+    }
+    const refused = refusal(req);
+    if (refused) {
+      // Nothing of its body is read: the connection cannot carry another request.
+      this.closeAfter(req, res);
+      return this.fail(res, refused.code, refused.message, { connection: 'close' });
+    }
     const target = originForm(req);
     if (target === undefined) return this.fail(res, 'BAD_REQUEST', 'Unsupported request target');
     // Checked on what the node will see: an absolute-form target
@@ -149,14 +207,21 @@ export class RequestHandler {
     req.url = target;
 
     let body: Buffer | undefined;
-    const reading = readBody(req, this.deps.limits.maxBodyBytes);
+    const reading = readBody(req, this.deps.limits.maxBodyBytes, reservation);
     if (reading) {
       const result = await reading;
       if (result === 'aborted') return;
+      // The rest of the body is never read, so this connection cannot carry
+      // another request.
+      if (result === 'too-large' || result === 'buffers-full') this.closeAfter(req, res);
       if (result === 'too-large') {
-        // The rest of the body is never read, so this connection cannot carry
-        // another request.
         return this.fail(res, 'BODY_TOO_LARGE', undefined, { connection: 'close' });
+      }
+      if (result === 'buffers-full') {
+        return this.fail(res, 'BUFFERS_FULL', undefined, {
+          connection: 'close',
+          'retry-after': '1',
+        });
       }
       body = result;
     }
@@ -205,6 +270,7 @@ export class RequestHandler {
               : undefined,
           connectTimeoutMs: limits.connectTimeoutMs,
           upstreamTimeoutMs: limits.upstreamTimeoutMs,
+          clientIdleTimeoutMs: limits.clientIdleTimeoutMs,
         });
       } finally {
         node.active--;
@@ -227,25 +293,38 @@ export class RequestHandler {
     req: IncomingMessage,
     outcome: ForwardOutcome,
   ): { code: ErrorCode; final: boolean } | undefined {
-    const { pool, metrics, logger } = this.deps;
+    const { passive, metrics, logger } = this.deps;
     switch (outcome.kind) {
       case 'ok':
+        passive.success(node);
         metrics.proxied(node, outcome.status);
+        if (outcome.afterwards) {
+          node.errors++;
+          logger.warn(
+            { node: node.id, err: outcome.afterwards },
+            'node sent bytes after a complete response; its connection was dropped',
+          );
+        }
         return undefined;
       case 'client-gone':
         return undefined;
+      case 'client-stalled':
+        // The adapter cut the client: its fault, not the node's.
+        metrics.balancerError('CLIENT_STALLED');
+        logger.info({ node: node.id, url: req.url }, 'client stopped reading a response');
+        return undefined;
       case 'connect-failed':
         node.errors++;
-        pool.setHealthy(node, false, `passive: ${errorCode(outcome.error)}`);
+        this.passiveFailure(node, errorCode(outcome.error));
         return { code: 'UPSTREAM_UNREACHABLE', final: false };
       case 'reset':
         node.errors++;
-        // A fresh connection accepted and then dropped: the node is going
+        // A fresh connection accepted and then dropped: the node may be going
         // away. On a pooled connection it may only have closed an idle socket
-        // as the request went out (the keep-alive race), so that alone does
-        // not condemn it; the next fresh connect or health check will.
+        // as the request went out (the keep-alive race), so that is not
+        // counted; the next fresh connect or health check will tell.
         if (!outcome.reusedSocket) {
-          pool.setHealthy(node, false, `passive: ${errorCode(outcome.error)} before response`);
+          this.passiveFailure(node, `${errorCode(outcome.error)} before response`);
         }
         return { code: 'UPSTREAM_ERROR', final: !IDEMPOTENT.has(req.method ?? '') };
       case 'timeout':
@@ -266,6 +345,20 @@ export class RequestHandler {
       case 'bad-request':
         logger.warn({ err: outcome.error, url: req.url }, 'request could not be forwarded');
         return { code: 'BAD_REQUEST', final: true };
+    }
+  }
+
+  private closeAfter(req: IncomingMessage, res: ServerResponse): void {
+    res.shouldKeepAlive = false;
+    this.closingSockets.add(req.socket);
+  }
+
+  private passiveFailure(node: Upstream, reason: string): void {
+    if (this.deps.passive.failure(node, reason) === 'kept-last-node') {
+      this.deps.logger.warn(
+        { node: node.id, reason },
+        'passive error limit reached on the last node up; left to the health checks',
+      );
     }
   }
 

@@ -6,7 +6,7 @@
 // requests are outstanding a new one is dropped and counted, not queued.
 import http from 'node:http';
 import type { Socket } from 'node:net';
-import { loopbackOrigin } from '../lab/loopback.ts';
+import { loopbackOrigin } from '../common/loopback.ts';
 import { percentile } from '../loadgen/samples.ts';
 
 export { percentile };

@@ -1,6 +1,7 @@
 import { CHAOS_ACTION_NAMES } from './chaos/index.ts';
 import { commandUsage, parseCommandArgs, usageText, UsageError } from './commands/cli-options.ts';
 import { labCommands, TARGET_NOTES } from './commands/index.ts';
+import { ReportError } from '../report/errors.ts';
 import { LabError } from './errors.ts';
 import { builtInScenarios } from './run/scenario.ts';
 
@@ -34,7 +35,8 @@ try {
   if (error instanceof UsageError) {
     process.stderr.write(`lab: ${error.message}\n${commandUsage(error.command)}\n`);
     process.exitCode = 2;
-  } else if (error instanceof LabError) {
+  } else if (error instanceof LabError || error instanceof ReportError) {
+    // The lab's own errors and the report floor's (`lab report`, `lab compare`): one line each.
     process.stderr.write(`lab: ${error.toLine()}\n`);
     process.exitCode = 1;
   } else {

@@ -25,6 +25,18 @@ export const LAB_ERRORS = {
   UNKNOWN_TOOL: '`lab setup --require` names a tool the lab does not know',
   NOT_LOOPBACK: 'an address is not on loopback; the lab only talks to this machine',
 
+  // Containers (the docker engine)
+  DOCKER_MISSING: 'dockerd or the docker CLI is absent (`lab setup` installs Debian docker.io)',
+  DOCKER_NOT_READY:
+    "the lab's own dockerd did not start or answer on its socket (its log tail is in the hint)",
+  DOCKER_FAILED: 'a docker or docker compose command failed (its output is in the message)',
+  DOCKER_LEFTOVER: 'a mount dockerd left behind (its netns) could not be unmounted',
+  BASE_IMAGE_MISSING: 'the debootstrap base image is absent (`lab setup` makes it)',
+  IMAGE_INPUT_MISSING:
+    'a file an image is built from is absent (the Hazelcast jar, toxiproxy-server)',
+  CONTAINER_MISSING: 'a compose service has no container (not started, or removed)',
+  ENGINE_NODES: 'the container engine runs exactly the nodes its compose file declares',
+
   // Tools and the lab's state
   TOOL_MISSING: 'a program a service needs (redis-server, java, the Hazelcast jar, ...) is absent',
   TOOLS_MISSING: 'tools a command or scenario requires are absent (listed in the message)',

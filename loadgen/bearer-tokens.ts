@@ -37,6 +37,11 @@ export class BearerTokens {
     return this.refresh !== undefined && nowMs >= this.#expiresAt - this.#marginMs;
   }
 
+  /** True when the access token may no longer be accepted: no request may carry it. */
+  expired(nowMs: number): boolean {
+    return this.access !== undefined && nowMs >= this.#expiresAt;
+  }
+
   clear(): void {
     this.access = undefined;
     this.refresh = undefined;

@@ -3,8 +3,17 @@
 // in a scenario never turns into a silently different load.
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { loopbackOrigin } from '../lab/loopback.ts';
-import type { LoadConfig } from './types.ts';
+import { DEFAULT_UPSTREAM_TIMEOUT_MS } from '../balancer/config.ts';
+import { loopbackOrigin } from '../common/loopback.ts';
+import type { LoadConfig, ResolvedLoadConfig } from './types.ts';
+import { expectedJourneyMs, MAX_VUS, sizeVus } from './vus-sizing.ts';
+
+/** The generator waits this much longer than the balancer, so the balancer's own answer (504) is seen. */
+export const TIMEOUT_OVER_BALANCER_MS = 5000;
+/** The request latency assumed for a system that keeps up (vus sizing, drop causes). */
+export const DEFAULT_EXPECTED_REQUEST_MS = 50;
+/** jwt: what a well-written client does after a failed refresh: 3 more tries within 2 s. */
+export const DEFAULT_REFRESH_RETRY = { retries: 3, windowMs: 2000 } as const;
 
 /** A configuration that cannot run; `message` names the field and the fix, on one line. */
 export class ConfigError extends Error {
@@ -40,23 +49,48 @@ const Schema = z
       .string({ error: 'must be a string' })
       .min(1, { error: 'must not be empty; name the strategy under load (e.g. redis:cas)' })
       .max(64, { error: 'must be at most 64 characters' }),
-    journey: z.enum(['shop', 'concurrency'], { error: 'must be "shop" or "concurrency"' }),
+    journey: z.enum(['shop', 'concurrency', 'request'], {
+      error: 'must be "shop", "concurrency" or "request"',
+    }),
     model: z.enum(['open', 'closed'], { error: 'must be "open" or "closed"' }),
     rate: z
       .number({ error: 'must be a number; set journeys started per second (open model)' })
       .min(0, { error: 'must be from 0 to 10000 journeys per second' })
       .max(10_000, { error: 'must be from 0 to 10000 journeys per second' }),
-    vus: wholeNumber(1, 10_000, 'set the number of concurrent users'),
+    vus: wholeNumber(1, MAX_VUS, 'set the number of concurrent users').optional(),
     durationMs: wholeNumber(1, 86_400_000, 'set the load duration in milliseconds'),
     steps: wholeNumber(0, 100_000, 'set the requests per journey between login and logout'),
     thinkMs: wholeNumber(0, 600_000, 'set the pause between two requests in milliseconds'),
     parallelWrites: wholeNumber(1, 1000, 'set the cart writes sent at once (concurrency journey)'),
-    timeoutMs: wholeNumber(1, 600_000, 'set how long a request may wait for its answer'),
+    timeoutMs: wholeNumber(1, 600_000, 'set how long a request may wait for its answer').optional(),
+    balancerUpstreamTimeoutMs: wholeNumber(
+      1,
+      600_000,
+      "set the balancer's limits.upstreamTimeoutMs in milliseconds",
+    ).optional(),
+    expectedRequestMs: wholeNumber(
+      1,
+      60_000,
+      'set the request latency, in milliseconds, of a system that keeps up',
+    ).optional(),
+    refreshRetry: z
+      .strictObject(
+        {
+          retries: wholeNumber(0, 10, 'set how often a failed token refresh is tried again'),
+          windowMs: wholeNumber(0, 60_000, 'set the time, in ms, refresh retries may take'),
+        },
+        { error: 'must be {"retries": N, "windowMs": MS}' },
+      )
+      .optional(),
     seed: wholeNumber(0, 0xffffffff, 'set any unsigned 32-bit integer'),
   })
   .refine((config) => config.model !== 'open' || config.rate > 0, {
     path: ['rate'],
     error: 'must be more than 0 for the open model; set journeys started per second',
+  })
+  .refine((config) => config.model !== 'closed' || config.vus !== undefined, {
+    path: ['vus'],
+    error: 'is required for the closed model; set the number of concurrent users',
   });
 
 function describe(issue: z.core.$ZodIssue): string {
@@ -81,6 +115,25 @@ export function parseLoadConfig(input: unknown): LoadConfig {
     throw new ConfigError(first ? describe(first) : 'invalid config');
   }
   return result.data;
+}
+
+/**
+ * Every default worked out: the timeout above the balancer's, `vus` from
+ * Little's law over the journey's expected duration (open model).
+ */
+export function resolveLoadConfig(config: LoadConfig): ResolvedLoadConfig {
+  const balancerUpstreamTimeoutMs = config.balancerUpstreamTimeoutMs ?? DEFAULT_UPSTREAM_TIMEOUT_MS;
+  const expectedRequestMs = config.expectedRequestMs ?? DEFAULT_EXPECTED_REQUEST_MS;
+  const journeyMs = expectedJourneyMs({ ...config, expectedRequestMs });
+  return {
+    ...config,
+    vus: config.vus ?? sizeVus(config.rate, journeyMs),
+    vusSource: config.vus === undefined ? 'sized' : 'configured',
+    timeoutMs: config.timeoutMs ?? balancerUpstreamTimeoutMs + TIMEOUT_OVER_BALANCER_MS,
+    balancerUpstreamTimeoutMs,
+    expectedRequestMs,
+    refreshRetry: config.refreshRetry ?? { ...DEFAULT_REFRESH_RETRY },
+  };
 }
 
 /** Reads and checks a LoadConfig JSON file. */

@@ -7,8 +7,16 @@
 /** What one observation revealed. */
 export interface Verdict {
   staleReads: number;
+  /** Lost updates counted exactly: every write of the observation had a known fate. */
   lostUpdates: number;
   doubledUpdates: number;
+  /**
+   * A round with an uncertain write: accepted − grew, the updates certainly
+   * lost (the true count may be higher); 0 otherwise.
+   */
+  lostUpdatesBound: number;
+  /** True for a concurrency round whose writes were not all of known fate. */
+  uncertainRound: boolean;
 }
 
 /** One concurrency round: a read, `parallelWrites` writes at once, a read. */
@@ -23,12 +31,29 @@ export interface Round {
   final: number | undefined;
 }
 
-const CLEAN: Verdict = Object.freeze({ staleReads: 0, lostUpdates: 0, doubledUpdates: 0 });
+const CLEAN: Verdict = Object.freeze({
+  staleReads: 0,
+  lostUpdates: 0,
+  doubledUpdates: 0,
+  lostUpdatesBound: 0,
+  uncertainRound: false,
+});
 
 function verdict(staleReads: number, lostUpdates: number, doubledUpdates: number): Verdict {
   return staleReads + lostUpdates + doubledUpdates === 0
     ? CLEAN
-    : { staleReads, lostUpdates, doubledUpdates };
+    : { staleReads, lostUpdates, doubledUpdates, lostUpdatesBound: 0, uncertainRound: false };
+}
+
+/** A round with uncertain writes: only bounds are known. */
+function uncertain(staleReads: number, lostAtLeast: number, doubledAtLeast: number): Verdict {
+  return {
+    staleReads,
+    lostUpdates: 0,
+    doubledUpdates: doubledAtLeast,
+    lostUpdatesBound: lostAtLeast,
+    uncertainRound: true,
+  };
 }
 
 /** The cart history of one journey's session. */
@@ -92,8 +117,10 @@ export class CartTracker {
    * A concurrency round from baseline b with a accepted writes and a final
    * read f: f - b should equal a. Fewer: updates lost (max(0, a - (f - b)));
    * more: doubled. A final read below b is a stale read, and then the round
-   * says nothing about lost updates. Unsure writes make the count unknowable,
-   * so such a round only checks staleness and rebases on the final read.
+   * says nothing about lost updates. Unsure writes (this round's, or earlier
+   * ones that may still land) make the exact count unknowable, but each can
+   * only add to the growth: a - (f - b) is still a lower bound of the lost
+   * updates, and f - b - a - unsure one of the doubled ones.
    */
   round(round: Round): Verdict {
     let stale = 0;
@@ -110,10 +137,20 @@ export class CartTracker {
       return verdict(stale, 0, 0);
     }
     if (base !== undefined && final < base) return verdict(stale + 1, 0, 0);
+    const pending = this.#unsure + round.unsure;
     this.#rebase(final);
-    if (base === undefined || round.unsure > 0) return verdict(stale, 0, 0);
+    if (base === undefined) return verdict(stale, 0, 0);
     const grew = final - base;
-    return verdict(stale, Math.max(0, round.accepted - grew), Math.max(0, grew - round.accepted));
+    if (pending === 0) {
+      return verdict(stale, Math.max(0, round.accepted - grew), Math.max(0, grew - round.accepted));
+    }
+    // Uncertain writes not seen landing yet may still land: carried to the next observation.
+    this.#unsure = Math.max(0, pending - Math.max(0, grew - round.accepted));
+    return uncertain(
+      stale,
+      Math.max(0, round.accepted - grew),
+      Math.max(0, grew - round.accepted - pending),
+    );
   }
 
   #rebase(version: number): Verdict {

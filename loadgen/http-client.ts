@@ -13,9 +13,11 @@ export interface Answer {
   latencyMs: number;
 }
 
-/** A request that got no answer. `code` is the error kind counted (`timeout`, `ECONNRESET`). */
+/** A request that got no answer. `code` is the network error's code (`timeout`, `ECONNRESET`). */
 export class RequestFailed extends Error {
   readonly code: string;
+  /** From send to the failure (a timeout: its full wait); set by the client when it gives up. */
+  latencyMs = 0;
 
   constructor(code: string, message: string) {
     super(message);
@@ -85,7 +87,10 @@ export class LoadClient {
       const fail = (error: NodeJS.ErrnoException) => {
         clearTimeout(timer);
         this.#inFlight.delete(outgoing);
-        reject(failure(error));
+        const failed = failure(error);
+        // Timed like an answer (as k6 does): a failure costs the user its wait.
+        failed.latencyMs = performance.now() - started;
+        reject(failed);
       };
       outgoing.on('socket', (socket) => this.#track(socket));
       outgoing.on('error', fail);

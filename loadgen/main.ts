@@ -7,7 +7,7 @@
 // config, 130 interrupted (SIGINT/SIGTERM; series and totals still written),
 // 1 anything else.
 import { parseArgs } from 'node:util';
-import { ConfigError, readLoadConfig } from './config.ts';
+import { ConfigError, readLoadConfig, resolveLoadConfig } from './config.ts';
 import { SeriesFile, writeTotals } from './output.ts';
 import { LoadRun } from './runner.ts';
 
@@ -46,6 +46,12 @@ const config = await readLoadConfig(paths.config).catch((error: unknown) => {
   if (error instanceof ConfigError) fail(2, `bad config ${paths.config}: ${error.message}`);
   throw error;
 });
+
+const resolved = resolveLoadConfig(config);
+process.stderr.write(
+  `loadgen: ${resolved.journey} journey, ${resolved.model} model, vus ${resolved.vus} (${resolved.vusSource}), ` +
+    `timeout ${resolved.timeoutMs} ms (balancer upstream ${resolved.balancerUpstreamTimeoutMs} ms)\n`,
+);
 
 let series: SeriesFile;
 try {

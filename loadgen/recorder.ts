@@ -2,21 +2,53 @@
 // happened in (relative to t = 0), aggregated per second for the series and
 // kept whole for the totals.
 import { RunTotals, type WireBytes } from './run-totals.ts';
-import { SecondSeries, type CounterName, type RequestEnd } from './second-series.ts';
-import type { LoadTotals, SecondPoint } from './types.ts';
+import {
+  SecondSeries,
+  type CounterName,
+  type DropCause,
+  type RequestEnd,
+} from './second-series.ts';
+import type { GeneratorSettings, LoadTotals, SecondPoint, SetupFigures } from './types.ts';
 
 export class Recorder {
   /** performance.now() of t = 0. */
-  readonly origin: number;
+  #origin: number;
   /** Epoch ms of t = 0. */
-  readonly startedAtMs: number;
+  #startedAtMs: number;
   readonly #series = new SecondSeries();
   readonly #totals = new RunTotals();
   #next = 0;
+  // While set, requests are the setup's (before t = 0): counted here, not in the series.
+  #setup: SetupFigures | undefined;
+  #setupFigures: SetupFigures | undefined;
 
   constructor(origin = performance.now(), startedAtMs = Date.now()) {
-    this.origin = origin;
-    this.startedAtMs = startedAtMs;
+    this.#origin = origin;
+    this.#startedAtMs = startedAtMs;
+  }
+
+  get origin(): number {
+    return this.#origin;
+  }
+
+  get startedAtMs(): number {
+    return this.#startedAtMs;
+  }
+
+  /** What follows is setup (the request journey's pool of `wanted` sessions) until begin(). */
+  beginSetup(wanted: number): void {
+    this.#setup = { wanted, loggedIn: 0, requests: 0, errors: 0, elapsedMs: performance.now() };
+  }
+
+  /** t = 0 is now: the setup, if any, is over. */
+  begin(): void {
+    this.#origin = performance.now();
+    this.#startedAtMs = Date.now();
+    if (this.#setup) {
+      this.#setup.elapsedMs = Math.round(this.#origin - this.#setup.elapsedMs);
+      this.#setupFigures = this.#setup;
+      this.#setup = undefined;
+    }
   }
 
   /** Ms since t = 0. */
@@ -28,19 +60,29 @@ export class Recorder {
     return Math.floor(this.elapsed() / 1000);
   }
 
-  request(end: RequestEnd): void {
+  /** An ended request; `networkCode` the error code when no answer came. */
+  request(end: RequestEnd, networkCode?: string): void {
+    if (this.#setup) {
+      this.#setup.requests += 1;
+      if (end.errorKind !== undefined) this.#setup.errors += 1;
+      return;
+    }
     this.#series.request(this.#second(), end);
-    if (end.latencyMs !== undefined) this.#totals.answered(end.latencyMs, end.route);
+    this.#totals.request(end, networkCode);
   }
 
-  /** A session's 2xx answer after its login, from its home node or not. */
-  pinned(onHome: boolean): void {
-    const t = this.#second();
-    this.#series.count(t, 'pinnedTotal');
-    if (onHome) this.#series.count(t, 'pinnedServed');
+  /** An answer (any status) to a held session after its login, from `servedBy`, its home node or not. */
+  heldAnswer(servedBy: string, onHome: boolean): void {
+    this.#series.heldAnswer(this.#second(), servedBy, onHome);
+  }
+
+  /** An arrival not started because `vus` journeys were in flight, and why. */
+  dropped(cause: DropCause): void {
+    this.#series.dropped(this.#second(), cause);
   }
 
   count(name: CounterName, n = 1): void {
+    if (this.#setup) return; // a login only: nothing else to count before t = 0
     this.#series.count(this.#second(), name, n);
   }
 
@@ -49,8 +91,10 @@ export class Recorder {
     this.#series.sessionLost(this.#second(), node);
   }
 
+  /** A login started a session (in the setup too: LoadTotals.sessionsStarted counts the pool). */
   sessionStarted(): void {
     this.#totals.sessionsStarted += 1;
+    if (this.#setup) this.#setup.loggedIn += 1;
   }
 
   /** How late scheduled work started, ms. */
@@ -73,7 +117,8 @@ export class Recorder {
     return points;
   }
 
-  totals(bytes: WireBytes): LoadTotals {
-    return this.#totals.build(this.startedAtMs, this.elapsed(), bytes);
+  totals(bytes: WireBytes, settings?: GeneratorSettings): LoadTotals {
+    const { startedAtMs } = this;
+    return this.#totals.build(startedAtMs, this.elapsed(), bytes, settings, this.#setupFigures);
   }
 }

@@ -1,20 +1,55 @@
 // The whole run, summed from the very points the series carries, so totals
 // and timeline always agree; latencies and lags are kept whole for exact
 // percentiles.
-import { ROUTES, type RouteName } from './routes.ts';
-import { addTo, COUNTERS, type CounterName } from './second-series.ts';
+import { ROUTES, type RouteName } from '../common/routes.ts';
+import {
+  addHeld,
+  addTo,
+  COUNTERS,
+  failedRate,
+  type CounterName,
+  type RequestEnd,
+} from './second-series.ts';
 import { quantile, round2, Samples } from './samples.ts';
-import type { LoadTotals, RouteLatency, SecondPoint } from './types.ts';
+import type {
+  DropCauses,
+  GeneratorSettings,
+  HeldAnswers,
+  LatencySummary,
+  LoadTotals,
+  RouteLatency,
+  SecondPoint,
+  SetupFigures,
+} from './types.ts';
 
 export interface WireBytes {
   sent: number;
   received: number;
 }
 
+/** Every request's latency and the 2xx ones' apart. */
+class Timings {
+  readonly all: Samples;
+  readonly success: Samples;
+  failed = 0;
+
+  constructor(capacity = 64) {
+    this.all = new Samples(capacity);
+    this.success = new Samples(capacity);
+  }
+
+  add(end: RequestEnd): void {
+    this.all.push(end.latencyMs);
+    if (end.errorKind === undefined) this.success.push(end.latencyMs);
+    else this.failed += 1;
+  }
+}
+
 export class RunTotals {
-  readonly latencies = new Samples(4096);
   readonly lags = new Samples(1024);
-  readonly #byRoute = new Map<RouteName, Samples>(ROUTES.map((route) => [route, new Samples()]));
+  readonly #timings = new Timings(4096);
+  readonly #byRoute = new Map<RouteName, Timings>(ROUTES.map((route) => [route, new Timings()]));
+  readonly #networkErrorCodes: Record<string, number> = {};
   sessionsStarted = 0;
   #requests = 0;
   #errors = 0;
@@ -22,15 +57,18 @@ export class RunTotals {
   readonly #servedBy: Record<string, number> = {};
   readonly #errorsByNode: Record<string, number> = {};
   readonly #sessionsLostByNode: Record<string, number> = {};
+  readonly #droppedBy: DropCauses = { cap: 0, generator: 0, latency: 0 };
+  readonly #heldAnswersByNode: Record<string, HeldAnswers> = {};
   readonly #counters = Object.fromEntries(COUNTERS.map((name) => [name, 0])) as Record<
     CounterName,
     number
   >;
 
-  /** An answered request's latency, in the whole run's and in its route's samples. */
-  answered(latencyMs: number, route: RouteName | undefined): void {
-    this.latencies.push(latencyMs);
-    if (route !== undefined) this.#byRoute.get(route)?.push(latencyMs);
+  /** A request's latency, failed or not, in the whole run's and in its route's samples. */
+  request(end: RequestEnd, networkCode?: string): void {
+    this.#timings.add(end);
+    if (end.route !== undefined) this.#byRoute.get(end.route)?.add(end);
+    if (networkCode !== undefined) addTo(this.#networkErrorCodes, networkCode);
   }
 
   add(point: SecondPoint): void {
@@ -42,11 +80,24 @@ export class RunTotals {
     for (const [node, n] of Object.entries(point.sessionsLostByNode)) {
       addTo(this.#sessionsLostByNode, node, n);
     }
+    for (const [node, held] of Object.entries(point.heldAnswersByNode ?? {})) {
+      addHeld(this.#heldAnswersByNode, node, held);
+    }
+    if (point.droppedBy) {
+      for (const cause of ['cap', 'generator', 'latency'] as const) {
+        this.#droppedBy[cause] += point.droppedBy[cause];
+      }
+    }
     for (const name of COUNTERS) this.#counters[name] += point[name] ?? 0;
   }
 
-  build(startedAtMs: number, elapsedMs: number, bytes: WireBytes): LoadTotals {
-    const sorted = this.latencies.sorted();
+  build(
+    startedAtMs: number,
+    elapsedMs: number,
+    bytes: WireBytes,
+    settings?: GeneratorSettings,
+    setup?: SetupFigures,
+  ): LoadTotals {
     const lags = this.lags.sorted();
     return {
       startedAtMs,
@@ -54,28 +105,48 @@ export class RunTotals {
       requests: this.#requests,
       errors: this.#errors,
       errorsByKind: this.#errorsByKind,
-      latencyMs: {
-        p50: quantile(sorted, 0.5),
-        p95: quantile(sorted, 0.95),
-        p99: quantile(sorted, 0.99),
-        max: sorted.length > 0 ? round2(sorted[sorted.length - 1]!) : null,
-      },
+      latencyMs: summary(this.#timings.all),
+      successLatencyMs: summary(this.#timings.success),
+      failedRate: failedRate(this.#errors, this.#requests),
+      networkErrorCodes: this.#networkErrorCodes,
       servedBy: this.#servedBy,
       errorsByNode: this.#errorsByNode,
       sessionsLostByNode: this.#sessionsLostByNode,
       ...this.#counters,
+      droppedBy: this.#droppedBy,
+      heldAnswersByNode: this.#heldAnswersByNode,
       sessionsStarted: this.sessionsStarted,
       bytesSent: bytes.sent,
       bytesReceived: bytes.received,
       schedulingLagP99Ms: quantile(lags, 0.99) ?? 0,
       latencyByRoute: Object.fromEntries(
-        [...this.#byRoute].map(([route, samples]) => [route, routeLatency(samples)]),
+        [...this.#byRoute].map(([route, timings]) => [route, routeLatency(timings)]),
       ),
+      ...(settings ? { settings } : {}),
+      ...(setup ? { setup } : {}),
     };
   }
 }
 
-function routeLatency(samples: Samples): RouteLatency {
+function summary(samples: Samples): LatencySummary {
   const sorted = samples.sorted();
-  return { count: sorted.length, p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99) };
+  return {
+    p50: quantile(sorted, 0.5),
+    p95: quantile(sorted, 0.95),
+    p99: quantile(sorted, 0.99),
+    max: sorted.length > 0 ? round2(sorted[sorted.length - 1]!) : null,
+  };
+}
+
+function routeLatency(timings: Timings): RouteLatency {
+  const all = timings.all.sorted();
+  const success = timings.success.sorted();
+  return {
+    count: all.length,
+    failed: timings.failed,
+    p50: quantile(all, 0.5),
+    p99: quantile(all, 0.99),
+    successP50: quantile(success, 0.5),
+    successP99: quantile(success, 0.99),
+  };
 }

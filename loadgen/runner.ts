@@ -2,13 +2,22 @@
 // the per-second points, and the journeys the model starts. Everything it
 // starts it stops: timers, sockets, journeys.
 import { seededRandom } from './seeded-random.ts';
-import { loopbackOrigin } from '../lab/loopback.ts';
+import { loopbackOrigin } from '../common/loopback.ts';
+import { resolveLoadConfig } from './config.ts';
 import { LoadClient } from './http-client.ts';
 import { journeyFor } from './journeys/index.ts';
+import { SessionPool } from './journeys/session-pool.ts';
 import { modelFor } from './models/index.ts';
 import { Recorder } from './recorder.ts';
-import type { LoadConfig, LoadTotals, SecondPoint } from './types.ts';
+import type {
+  GeneratorSettings,
+  LoadConfig,
+  LoadTotals,
+  ResolvedLoadConfig,
+  SecondPoint,
+} from './types.ts';
 import { VirtualUser } from './virtual-user.ts';
+import { expectedJourneyMs, VUS_SAFETY_FACTOR } from './vus-sizing.ts';
 
 /** On interrupt, requests in flight get this long to finish before they are aborted. */
 const INTERRUPT_GRACE_MS = 500;
@@ -26,8 +35,25 @@ export function journeySeed(seed: number, index: number): number {
   return (seed ^ Math.imul(index + 1, 0x9e3779b1)) >>> 0;
 }
 
+/** What the run reports it ran with (LoadTotals.settings). */
+export function settingsOf(config: ResolvedLoadConfig): GeneratorSettings {
+  return {
+    journey: config.journey,
+    model: config.model,
+    rate: config.rate,
+    vus: config.vus,
+    vusSource: config.vusSource,
+    expectedJourneyMs: expectedJourneyMs(config),
+    expectedRequestMs: config.expectedRequestMs,
+    vusSafetyFactor: VUS_SAFETY_FACTOR,
+    timeoutMs: config.timeoutMs,
+    balancerUpstreamTimeoutMs: config.balancerUpstreamTimeoutMs,
+    refreshRetry: config.refreshRetry,
+  };
+}
+
 export class LoadRun {
-  readonly #config: LoadConfig;
+  readonly #config: ResolvedLoadConfig;
   readonly #onSecond: (point: SecondPoint) => void;
   readonly #stopping = new AbortController();
   #interrupted = false;
@@ -45,7 +71,7 @@ export class LoadRun {
     onSecond: (point: SecondPoint) => void,
     onStart?: (startedAtMs: number) => void,
   ) {
-    this.#config = config;
+    this.#config = resolveLoadConfig(config);
     this.#onSecond = onSecond;
     this.#onStart = onStart;
   }
@@ -60,32 +86,48 @@ export class LoadRun {
 
   async run(): Promise<RunResult> {
     const config = this.#config;
+    const settings = settingsOf(config);
     const client = (this.#client = new LoadClient(loopbackOrigin(config.url), {
       // One socket per request that can be in flight: the agent never queues.
       maxSockets: config.vus * (config.journey === 'concurrency' ? config.parallelWrites : 1),
       timeoutMs: config.timeoutMs,
     }));
     const recorder = new Recorder();
-    this.#onStart?.(recorder.startedAtMs);
+    const stopping = this.#stopping.signal;
     // Names unique across runs too: jwt carts are kept per user in Redis.
     const prefix = `u${config.seed}-${Date.now().toString(36)}-`;
+    const newUser = (name: string) =>
+      new VirtualUser(name, {
+        client,
+        recorder,
+        stopping,
+        thinkMs: config.thinkMs,
+        refreshRetry: config.refreshRetry,
+      });
     const journey = journeyFor(config.journey);
+    let pool: SessionPool | undefined;
+    if (journey.users === 'pool') {
+      recorder.beginSetup(config.vus);
+      pool = new SessionPool();
+      await pool.fill(Array.from({ length: config.vus }, (_, i) => newUser(`${prefix}pool-${i}`)));
+    }
+    recorder.begin();
+    this.#onStart?.(recorder.startedAtMs);
     let journeys = 0;
     const runJourney = async () => {
       const index = journeys++;
-      const user = new VirtualUser(`${prefix}${index}`, {
-        client,
-        recorder,
-        stopping: this.#stopping.signal,
-        thinkMs: config.thinkMs,
-      });
+      const user = pool ? pool.take() : newUser(`${prefix}${index}`);
       recorder.count('journeysStarted');
       const plan = {
         steps: config.steps,
         parallelWrites: config.parallelWrites,
         random: seededRandom(journeySeed(config.seed, index)),
       };
-      if (await journey(user, plan)) recorder.count('journeysCompleted');
+      try {
+        if (await journey.play(user, plan)) recorder.count('journeysCompleted');
+      } finally {
+        pool?.give(user);
+      }
     };
 
     const emit = (final: boolean) => {
@@ -108,8 +150,9 @@ export class LoadRun {
       await modelFor(config.model)({
         config,
         recorder,
-        stopping: this.#stopping.signal,
+        stopping,
         runJourney,
+        expectedJourneyMs: settings.expectedJourneyMs,
       });
     } finally {
       clearTimeout(ticker);
@@ -118,7 +161,7 @@ export class LoadRun {
       clearTimeout(this.#graceTimer);
     }
     emit(true);
-    const totals = recorder.totals(client.bytes());
+    const totals = recorder.totals(client.bytes(), settings);
     client.close();
     return { totals, interrupted: this.#interrupted };
   }

@@ -1,9 +1,9 @@
 // Second-by-second aggregation: each request counts in the second in which
 // it ended, each event (journey started, session lost...) in the second it
 // happened. Pure: the caller says which second; a bucket is taken once.
-import type { RouteName } from './routes.ts';
+import type { RouteName } from '../common/routes.ts';
 import { quantile, Samples } from './samples.ts';
-import type { SecondPoint } from './types.ts';
+import type { DropCauses, HeldAnswers, SecondPoint } from './types.ts';
 
 /** The event counters a SecondPoint carries besides requests and errors. */
 export const COUNTERS = [
@@ -13,22 +13,30 @@ export const COUNTERS = [
   'sessionsLost',
   'staleReads',
   'lostUpdates',
+  'lostUpdatesLowerBound',
+  'uncertainWrites',
+  'uncertainRounds',
   'doubledUpdates',
   'conflicts',
   'relogins',
   'refreshes',
   'refreshFailures',
+  'refreshRetries',
+  'refreshRevokedByReuse',
+  'refreshLost',
   'pinnedServed',
   'pinnedTotal',
 ] as const satisfies readonly (keyof SecondPoint)[];
 
 export type CounterName = (typeof COUNTERS)[number];
 
+export type DropCause = keyof DropCauses;
+
 /** One ended request, as the series counts it. */
 export interface RequestEnd {
-  /** From send to end of body; undefined when no answer came (network error, timeout). */
-  latencyMs: number | undefined;
-  /** Undefined for 2xx; else the status (`503`) or the error code (`timeout`). */
+  /** From send to end of body, or to the failure when no answer came (a timeout: its full wait). */
+  latencyMs: number;
+  /** Undefined for 2xx; else the kind (loadgen/error-kinds.ts): the status (`503`) or `timeout`, `reset`... */
   errorKind: string | undefined;
   /** X-Served-By of the answer (`none` when absent); undefined when no answer came. */
   servedBy: string | undefined;
@@ -46,6 +54,9 @@ class Bucket {
   readonly errorsByNode: Record<string, number> = {};
   readonly sessionsLostByNode: Record<string, number> = {};
   readonly latencies = new Samples(256);
+  readonly successLatencies = new Samples(256);
+  readonly droppedBy: DropCauses = { cap: 0, generator: 0, latency: 0 };
+  readonly heldAnswersByNode: Record<string, HeldAnswers> = {};
   readonly counters = Object.fromEntries(COUNTERS.map((name) => [name, 0])) as Record<
     CounterName,
     number
@@ -56,6 +67,17 @@ export function addTo(record: Record<string, number>, key: string, count = 1): v
   record[key] = (record[key] ?? 0) + count;
 }
 
+export function addHeld(record: Record<string, HeldAnswers>, node: string, add: HeldAnswers): void {
+  const held = (record[node] ??= { answers: 0, home: 0 });
+  held.answers += add.answers;
+  held.home += add.home;
+}
+
+/** errors / requests to 4 decimals; null when there was no request. */
+export function failedRate(errors: number, requests: number): number | null {
+  return requests === 0 ? null : Math.round((errors / requests) * 10_000) / 10_000;
+}
+
 export class SecondSeries {
   // Usually two buckets at most: the second being emitted and the one begun.
   readonly #buckets = new Map<number, Bucket>();
@@ -63,8 +85,9 @@ export class SecondSeries {
   request(t: number, end: RequestEnd): void {
     const bucket = this.#bucket(t);
     bucket.requests += 1;
-    if (end.latencyMs !== undefined) bucket.latencies.push(end.latencyMs);
-    if (end.errorKind !== undefined) {
+    bucket.latencies.push(end.latencyMs);
+    if (end.errorKind === undefined) bucket.successLatencies.push(end.latencyMs);
+    else {
       bucket.errors += 1;
       addTo(bucket.errorsByKind, end.errorKind);
       addTo(bucket.errorsByNode, end.errorNode ?? 'none');
@@ -74,6 +97,21 @@ export class SecondSeries {
 
   count(t: number, name: CounterName, n = 1): void {
     this.#bucket(t).counters[name] += n;
+  }
+
+  /** A journey not started because `vus` were in flight, and why. */
+  dropped(t: number, cause: DropCause): void {
+    const bucket = this.#bucket(t);
+    bucket.counters.dropped += 1;
+    bucket.droppedBy[cause] += 1;
+  }
+
+  /** An answer to a held session from node `servedBy`; `onHome` when that is the session's home. */
+  heldAnswer(t: number, servedBy: string, onHome: boolean): void {
+    const bucket = this.#bucket(t);
+    bucket.counters.pinnedTotal += 1;
+    if (onHome) bucket.counters.pinnedServed += 1;
+    addHeld(bucket.heldAnswersByNode, servedBy, { answers: 1, home: onHome ? 1 : 0 });
   }
 
   /** A lost session, with the node that served it last. */
@@ -93,6 +131,7 @@ export class SecondSeries {
     const bucket = this.#buckets.get(t) ?? new Bucket();
     this.#buckets.delete(t);
     const sorted = bucket.latencies.sorted();
+    const success = bucket.successLatencies.sorted();
     return {
       t,
       requests: bucket.requests,
@@ -101,10 +140,16 @@ export class SecondSeries {
       p50Ms: quantile(sorted, 0.5),
       p95Ms: quantile(sorted, 0.95),
       p99Ms: quantile(sorted, 0.99),
+      successP50Ms: quantile(success, 0.5),
+      successP95Ms: quantile(success, 0.95),
+      successP99Ms: quantile(success, 0.99),
+      failedRate: failedRate(bucket.errors, bucket.requests),
       servedBy: bucket.servedBy,
       errorsByNode: bucket.errorsByNode,
       sessionsLostByNode: bucket.sessionsLostByNode,
       ...bucket.counters,
+      droppedBy: bucket.droppedBy,
+      heldAnswersByNode: bucket.heldAnswersByNode,
     };
   }
 

@@ -6,9 +6,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { BearerTokens, type TokenBody } from './bearer-tokens.ts';
 import { CartTracker, type Verdict } from './consistency.ts';
 import { CookieJar } from './cookie-jar.ts';
+import { networkKind, statusKind } from './error-kinds.ts';
 import { RequestFailed, type LoadClient } from './http-client.ts';
 import type { Recorder } from './recorder.ts';
-import { routeOf } from './routes.ts';
+import { routeOf } from '../common/routes.ts';
+import type { RefreshRetry } from './types.ts';
+
+/** The node's error code for a replayed refresh token (nodes/errors.ts): the family is revoked. */
+export const REFRESH_REUSED = 'REFRESH_REUSED';
+/** The first refresh retry waits this long; each next one twice as long. */
+const RETRY_BASE_MS = 100;
 
 /** The demo password every node accepts by default. */
 export const PASSWORD = 'secret';
@@ -20,6 +27,8 @@ export interface UserContext {
   /** Aborted at the end of the load: no request starts after it. */
   stopping: AbortSignal;
   thinkMs: number;
+  /** jwt: how a refresh answered 5xx or not at all is tried again (same token). */
+  refreshRetry: RefreshRetry;
 }
 
 export type Outcome =
@@ -65,6 +74,24 @@ function isNode(servedBy: string): boolean {
 export function errorNode(servedBy: string, upstreamTried: string | undefined): string {
   if (isNode(servedBy)) return servedBy;
   return upstreamTried?.split(',').pop()?.trim() || 'none';
+}
+
+/** The `error.code` of a JSON error answer, or undefined. */
+export function errorCode(outcome: Outcome): string | undefined {
+  if (outcome.kind !== 'answer') return undefined;
+  const body = parse(outcome.body) as { error?: { code?: unknown } } | undefined;
+  const code = body?.error?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/**
+ * How long to wait before refresh retry `retry` (0-based), or undefined when
+ * none may start: past `retries`, or later than `windowMs` after the first failure.
+ */
+export function retryDelay(retry: number, sinceFirstFailureMs: number, policy: RefreshRetry) {
+  if (retry >= policy.retries) return undefined;
+  const delay = RETRY_BASE_MS * 2 ** retry;
+  return sinceFirstFailureMs + delay <= policy.windowMs ? delay : undefined;
 }
 
 function parse(text: string): unknown {
@@ -154,8 +181,11 @@ export class VirtualUser {
       await this.#refresh();
       if (!this.#held) return { kind: 'skipped' };
     }
-    if (method === 'POST' && path === '/cart/items') this.#wrote = true;
-    return this.#send(method, path, json);
+    const write = method === 'POST' && path === '/cart/items';
+    if (write) this.#wrote = true;
+    const outcome = await this.#send(method, path, json);
+    if (write && unsure(outcome)) this.#context.recorder.count('uncertainWrites');
+    return outcome;
   }
 
   /** Counts what a cart observation revealed. */
@@ -163,6 +193,9 @@ export class VirtualUser {
     const { recorder } = this.#context;
     if (verdict.staleReads > 0) recorder.count('staleReads', verdict.staleReads);
     if (verdict.lostUpdates > 0) recorder.count('lostUpdates', verdict.lostUpdates);
+    const bound = verdict.lostUpdates + verdict.lostUpdatesBound;
+    if (bound > 0) recorder.count('lostUpdatesLowerBound', bound);
+    if (verdict.uncertainRound) recorder.count('uncertainRounds');
     if (verdict.doubledUpdates > 0) recorder.count('doubledUpdates', verdict.doubledUpdates);
   }
 
@@ -173,17 +206,40 @@ export class VirtualUser {
     return this.#refreshing;
   }
 
+  // A well-written client: a refresh answered 5xx or not at all is tried
+  // again with the same token (the node may not have rotated it), a few times
+  // within a bounded window; meanwhile no request goes out (they wait on
+  // #refreshing). A 401 ends the session at once (#send).
   async #rotate(): Promise<void> {
-    const { recorder } = this.#context;
+    const { recorder, refreshRetry, stopping } = this.#context;
     if (this.stopped) return;
     recorder.count('refreshes');
-    const outcome = await this.#send('POST', '/auth/refresh', {
-      refreshToken: this.#tokens.refresh,
-    });
-    if (outcome.kind === 'stopped') return;
-    if (!this.#tokens.take(tokenBody(outcome), performance.now())) {
-      // A 401 already ended the session (#send); a 5xx keeps the old token for a retry.
-      recorder.count('refreshFailures');
+    const token = this.#tokens.refresh;
+    let firstFailure: number | undefined;
+    for (let retry = 0; ; retry += 1) {
+      const outcome = await this.#send('POST', '/auth/refresh', { refreshToken: token });
+      if (outcome.kind === 'stopped') return;
+      if (this.#tokens.take(tokenBody(outcome), performance.now())) return;
+      if (outcome.kind === 'answer' && outcome.status < 500) {
+        recorder.count('refreshFailures');
+        const reuse = outcome.status === 401 && errorCode(outcome) === REFRESH_REUSED;
+        recorder.count(reuse ? 'refreshRevokedByReuse' : 'refreshLost');
+        if (this.#held) this.#sessionLost(); // a 401 already did; any other refusal too
+        return;
+      }
+      firstFailure ??= performance.now();
+      const delay = retryDelay(retry, performance.now() - firstFailure, refreshRetry);
+      if (delay === undefined) break;
+      await sleep(delay, undefined, { signal: stopping }).catch(() => undefined);
+      // Over, or the session ended meanwhile (a 401 on a request already in flight).
+      if (this.stopped || !this.#held) return;
+      recorder.count('refreshRetries');
+    }
+    recorder.count('refreshFailures');
+    // Given up: the session lasts while its access token does, and not a request longer.
+    if (this.#held && this.#tokens.expired(performance.now())) {
+      recorder.count('refreshLost');
+      this.#sessionLost();
     }
   }
 
@@ -210,7 +266,15 @@ export class VirtualUser {
       if (!(error instanceof RequestFailed)) throw error;
       // Cut by an interrupted run: neither the system's answer nor its failure.
       if (error.aborted) return { kind: 'stopped' };
-      recorder.request({ latencyMs: undefined, errorKind: error.code, servedBy: undefined, route });
+      recorder.request(
+        {
+          latencyMs: error.latencyMs,
+          errorKind: networkKind(error.code),
+          servedBy: undefined,
+          route,
+        },
+        error.code,
+      );
       return { kind: 'failed', code: error.code };
     }
     const { status } = answer;
@@ -220,15 +284,17 @@ export class VirtualUser {
     const ok = status >= 200 && status < 300;
     recorder.request({
       latencyMs: answer.latencyMs,
-      errorKind: ok ? undefined : String(status),
+      errorKind: ok ? undefined : statusKind(status),
       servedBy,
       errorNode: ok ? undefined : errorNode(servedBy, header(answer.headers['x-upstream-tried'])),
       route,
     });
     if (ok && isNode(servedBy)) this.#lastNode = servedBy;
-    // Only answers within the session the request was sent in: a relogin meanwhile has a new home.
-    if (ok && held && home !== undefined && route !== 'login' && generation === this.#generation) {
-      recorder.pinned(servedBy === home);
+    // Every answer, whatever its status: a request sent to another node (and
+    // answered 401 there) must lower the share. Only answers within the
+    // session the request was sent in: a relogin meanwhile has a new home.
+    if (held && home !== undefined && route !== 'login' && generation === this.#generation) {
+      recorder.heldAnswer(servedBy, servedBy === home);
     }
     if (status === 409 && answer.body.includes('CART_CONFLICT')) recorder.count('conflicts');
     if (status === 401 && held && generation === this.#generation && this.#held) {

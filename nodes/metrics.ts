@@ -20,6 +20,12 @@ export interface SessionMetrics {
   sessionsExpired: Counter<'reason'>;
   /** Cookie-strategy values refused as tampered, truncated or sealed with an unknown key (claim C3). */
   cookieTampered: Counter<'reason'>;
+  /**
+   * jwt refresh tokens presented again after their rotation (outcome: grace,
+   * the immediately preceding token within the grace window, answered with
+   * its successor; detected, any other reuse, which revoked the family).
+   */
+  refreshReuse: Counter<'outcome'>;
 }
 
 /** The metrics of one node app, all in the app's own registry. */
@@ -135,6 +141,12 @@ export function createNodeMetrics(options: NodeMetricsOptions): NodeMetrics {
       labelNames: ['reason'] as const,
       registers,
     }),
+    refreshReuse: new Counter({
+      name: 'lab_node_refresh_reuse_total',
+      help: 'jwt refresh tokens used again after rotation (outcome: grace, a retry within the grace window answered with the same successor; detected, the family revoked)',
+      labelNames: ['outcome'] as const,
+      registers,
+    }),
     strategySwitches: new Counter({
       name: 'lab_node_strategy_switches_total',
       help: 'Strategy switches by target strategy and result (ok, failed: the old one stayed)',
@@ -148,6 +160,7 @@ export function createNodeMetrics(options: NodeMetricsOptions): NodeMetrics {
   for (const reason of ['bad_input', 'bad_credentials'])
     metrics.loginsFailed.labels({ reason }).inc(0);
   for (const reason of TAMPER_REASONS) metrics.cookieTampered.labels({ reason }).inc(0);
+  for (const outcome of ['grace', 'detected']) metrics.refreshReuse.labels({ outcome }).inc(0);
   for (const name of STRATEGY_NAMES) {
     for (const result of ['ok', 'failed']) {
       metrics.strategySwitches.labels({ strategy: name, result }).inc(0);

@@ -2,7 +2,7 @@
 // (report/claims/), a pure function of measured figures with its thresholds
 // stated, so every verdict it names is unit-tested. A rule that lacks its
 // inputs says "not measured" and the scenario that would measure it.
-import type { RunSummary } from '../lab/run/summary.ts';
+import type { RunSummary } from './summary-schema.ts';
 import { c1, c2, c3 } from './claims/cookie-rules.ts';
 import type { ClaimRule, Verdict } from './claims/rule.ts';
 import { c4, c5, c6, c7, c8 } from './claims/server-rules.ts';

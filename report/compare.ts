@@ -1,7 +1,7 @@
 // `lab compare RUN_A RUN_B`: did a change make things better? Each
 // strategy's figures side by side, the relative change, and a mark when it
 // is beyond the noise band; claims whose verdict moved.
-import type { RunSummary } from '../lab/run/summary.ts';
+import type { RunSummary } from './summary-schema.ts';
 import { judgeClaims, type ClaimRow } from './claims.ts';
 import type { Cell, CellPart, Figure } from './figures.ts';
 import { int, NONE, signedPct, utc } from './format.ts';

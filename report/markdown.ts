@@ -1,10 +1,17 @@
 // report.md: the decisions of the run, short enough to paste into a pull
 // request: one header line, the comparison table, the claims, the warnings.
-import type { RunSummary } from '../lab/run/summary.ts';
+import type { RunSummary } from './summary-schema.ts';
 import { judgeClaims } from './claims.ts';
 import { gib, int, utc } from './format.ts';
 import { comparisonTable } from './tables.ts';
-import { allWarnings, failedThresholds, generatorNote } from './trust.ts';
+import {
+  allWarnings,
+  failedThresholds,
+  generatorNote,
+  loadModel,
+  openModelScope,
+  timeoutsNote,
+} from './trust.ts';
 
 /** Makes text safe inside a Markdown table cell (and inert as HTML where Markdown allows it). */
 export function mdCell(text: string): string {
@@ -57,7 +64,7 @@ export function headerLine(run: RunSummary): string {
 
 /** The comparison table, then the notes its short cells leave out (where memory was measured, bounds). */
 export function comparisonMarkdown(run: RunSummary): string[] {
-  const table = comparisonTable(run);
+  const table = comparisonTable(run, { dropEmpty: true });
   const rows = table.rows.map((row, index) => [
     mdCell(row.strategy),
     ...row.cells.map((cell, column) =>
@@ -119,6 +126,9 @@ export function renderMarkdown(run: RunSummary): string {
       : 'Every threshold held.',
     '',
     `_${mdCell(generatorNote(run))}_`,
+    '',
+    `Load: ${mdCell(loadModel(run))}.`,
+    ...[openModelScope(run), timeoutsNote(run)].flatMap((note) => (note ? ['', mdCell(note)] : [])),
     '',
   ];
   return lines.join('\n');

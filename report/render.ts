@@ -7,7 +7,7 @@ import { renderPage } from './html/page.ts';
 import { renderMarkdown } from './markdown.ts';
 import { readRunFolder } from './run-folder.ts';
 
-/** Renders both reports into `runDir`; throws LabError BAD_RUN_DIR when its summary.json cannot be read. */
+/** Renders both reports into `runDir`; throws ReportError BAD_RUN_DIR when its summary.json cannot be read. */
 export async function renderRun(runDir: string): Promise<{ htmlPath: string; mdPath: string }> {
   const folder = await readRunFolder(runDir);
   const html = renderPage(folder, await chartLibrary());

@@ -2,8 +2,8 @@
 // checked), scenario.json and events.ndjson (shown when present).
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { LabError } from '../lab/errors.ts';
-import type { RunSummary } from '../lab/run/summary.ts';
+import { ReportError } from './errors.ts';
+import type { RunSummary } from './summary-schema.ts';
 import { checkSummary } from './summary-check.ts';
 
 /** One line of events.ndjson: every chaos and control event of the run, as recorded. */
@@ -27,16 +27,16 @@ export async function readRunFolder(dir: string): Promise<RunFolder> {
     (info) => info.isDirectory(),
     () => false,
   );
-  if (!isDir) throw new LabError('BAD_RUN_DIR', `${dir} is not a folder`, HINT);
+  if (!isDir) throw new ReportError('BAD_RUN_DIR', `${dir} is not a folder`, HINT);
   const summaryFile = path.join(dir, 'summary.json');
   const text = await readOptional(summaryFile);
   if (text === undefined) {
-    throw new LabError('BAD_RUN_DIR', `${summaryFile} is missing`, HINT);
+    throw new ReportError('BAD_RUN_DIR', `${summaryFile} is missing`, HINT);
   }
   const checked = checkSummary(parseJson(text, summaryFile));
   if (!checked.ok) {
     const more = checked.problems.length - MAX_PROBLEMS;
-    throw new LabError(
+    throw new ReportError(
       'BAD_RUN_DIR',
       `${summaryFile} is not a run summary: ${checked.problems.slice(0, MAX_PROBLEMS).join('; ')}${more > 0 ? `; and ${more} more` : ''}`,
       'was it written by another version of the lab? re-run the scenario',
@@ -59,7 +59,7 @@ async function readOptional(file: string): Promise<string | undefined> {
     return await readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new LabError('BAD_RUN_DIR', `cannot read ${file}: ${(error as Error).message}`);
+    throw new ReportError('BAD_RUN_DIR', `cannot read ${file}: ${(error as Error).message}`);
   }
 }
 
@@ -67,7 +67,7 @@ function parseJson(text: string, file: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new LabError('BAD_RUN_DIR', `${file} is not JSON: ${(error as Error).message}`);
+    throw new ReportError('BAD_RUN_DIR', `${file} is not JSON: ${(error as Error).message}`);
   }
 }
 
@@ -77,7 +77,7 @@ function parseEvents(text: string, file: string): RecordedEvent[] {
     if (line.trim() === '') return;
     const event = parseJson(line, `${file} line ${index + 1}`);
     if (typeof event !== 'object' || event === null || Array.isArray(event)) {
-      throw new LabError('BAD_RUN_DIR', `${file} line ${index + 1} is not a JSON object`);
+      throw new ReportError('BAD_RUN_DIR', `${file} line ${index + 1} is not a JSON object`);
     }
     events.push(event as RecordedEvent);
   });

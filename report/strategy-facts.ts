@@ -1,7 +1,7 @@
 // Facts read off one strategy's entry that several parts of the report need
 // (the table, the claims, the charts): which events hurt, what a node kill
 // cost, how requests spread over nodes. One place, so they agree.
-import type { EventEffect, StrategySummary } from '../lab/run/summary.ts';
+import type { EventEffect, StrategySummary } from './summary-schema.ts';
 import { SESSION_HOLDERS } from '../nodes/strategies/strategy.ts';
 import { byName, int } from './format.ts';
 
@@ -158,7 +158,7 @@ export function unexplainedLosses(strategy: StrategySummary): {
   count: number;
   byNode?: Record<string, number>;
 } {
-  const totals = strategy.totals.sessionsLostByNode as Record<string, number> | undefined;
+  const totals = strategy.totals.sessionsLostByNode;
   const faults = nodeFaults(strategy);
   if (!totals || faults.some((fault) => !lostByNode(fault))) {
     const inEvents = strategy.events.reduce((sum, event) => sum + event.sessionsLost, 0);

@@ -14,12 +14,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { balancerAdmin } from '../../lab/admin-client.ts';
-import { freePort } from '../../lab/ports.ts';
-import { readProcessStats } from '../../lab/proc-stats.ts';
-import { startTopology, stopTopology } from '../../lab/topology.ts';
+import { balancerAdmin } from '../../lab/topology/admin-client.ts';
+import { freePort } from '../../lab/process/ports.ts';
+import { readProcessStats } from '../../lab/process/proc-stats.ts';
+import { startTopology, stopTopology } from '../../lab/topology/topology.ts';
 import { toolNamed } from '../../lab/tools/index.ts';
-import { waitFor } from '../../lab/wait.ts';
+import { waitFor } from '../../lab/process/wait.ts';
 import { runLoad, type LoadResult } from '../load-generator.ts';
 import { startHaproxy } from './haproxy.ts';
 

@@ -1,13 +1,18 @@
 // One strategy's measurements on a running topology that was already switched
 // to it: the load (latency, errors, CPU per request, bytes on the wire), then
-// the memory that N more sessions take (memory-phase.ts). Numbers only;
+// the memory that N more sessions take (lab/run/probes/memory-growth.ts). Numbers only;
 // report.ts prints them.
-import { readProcessStats } from '../../lab/proc-stats.ts';
-import type { LabState } from '../../lab/state.ts';
-import type { StrategyChoice } from '../../lab/strategy-config.ts';
+import { readProcessStats } from '../../lab/process/proc-stats.ts';
+import type { LabState } from '../../lab/topology/state.ts';
+import type { StrategyChoice } from '../../lab/strategy/config.ts';
 import { percentile, runOpenLoad, type OpenLoadResult } from '../open-load.ts';
-import { busyCores, machineTicks, QUIET_CORES, waitQuiet } from '../../lab/machine-load.ts';
-import { measureMemory, storeOf, type MemoryResult, type Store } from './memory-phase.ts';
+import { busyCores, machineTicks, QUIET_CORES, waitQuiet } from '../../lab/process/machine-load.ts';
+import {
+  measureMemory,
+  storeOf,
+  type MemoryResult,
+  type Store,
+} from '../../lab/run/probes/memory-growth.ts';
 import { BenchUser, credentialBytes, loginRequest, sendAll, workloadPlan } from './workload.ts';
 
 export interface BenchSettings {

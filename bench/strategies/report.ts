@@ -1,8 +1,8 @@
 // Turns the measurements into the text the closing note quotes: how
 // it was measured, one row per strategy, then what makes a figure suspect.
 import type { BenchSettings, StrategyResult } from './measure-strategy.ts';
-import { QUIET_CORES } from '../../lab/machine-load.ts';
-import { MEMORY_STEPS } from './memory-phase.ts';
+import { QUIET_CORES } from '../../lab/process/machine-load.ts';
+import { MEMORY_STEPS } from '../../lab/run/probes/memory-growth.ts';
 import { MIX_TEXT } from './workload.ts';
 
 export interface Environment {

@@ -14,16 +14,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { requireRedisUsers } from '../../lab/services/redis-server.ts';
-import type { LabState } from '../../lab/state.ts';
+import type { LabState } from '../../lab/topology/state.ts';
 import { ALL_STRATEGIES } from '../../lab/run/scenario-schema.ts';
-import { parseStrategyChoice } from '../../lab/strategy-config.ts';
-import { stopServices } from '../../lab/strategy-services.ts';
-import { switchStrategy } from '../../lab/strategy-switch.ts';
+import { parseStrategyChoice } from '../../lab/strategy/config.ts';
+import { stopServices } from '../../lab/strategy/services.ts';
+import { switchStrategy } from '../../lab/strategy/switch.ts';
 import { firstLine } from '../../lab/tools/exec.ts';
 import { HAZELCAST_VERSION } from '../../lab/tools/hazelcast.ts';
-import { startTopology, stopTopology } from '../../lab/topology.ts';
+import { startTopology, stopTopology } from '../../lab/topology/topology.ts';
 import { measureStrategy, type BenchSettings, type StrategyResult } from './measure-strategy.ts';
-import { infoField, redisInfo } from './memory-probes.ts';
+import { infoField, redisInfo } from '../../lab/run/probes/redis-info.ts';
 import { header, loadTable, memoryTable, warnings, type Environment } from './report.ts';
 
 const { values } = parseArgs({

@@ -2,8 +2,8 @@
 // index.ts. The same objects serve the CLI now and a scenario timeline later,
 // so an action takes its parameters as data and returns what happened as data;
 // printing is the caller's business.
-import type { ServiceSpec } from '../process-supervisor.ts';
-import type { LabState } from '../state.ts';
+import type { ServiceSpec } from '../process/supervisor.ts';
+import type { LabState } from '../topology/state.ts';
 
 /** What a target is: a node (Koa process behind the balancer) or a store server. */
 export type TargetKind = 'node' | 'store';

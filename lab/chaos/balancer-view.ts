@@ -1,8 +1,8 @@
 // The balancer's view of one node, through its admin API: what the node
 // target reports after a (re)start and what drain/disable/enable change.
-import { balancerAdmin, type BalancerNodeView } from '../admin-client.ts';
+import { balancerAdmin, type BalancerNodeView } from '../topology/admin-client.ts';
 import { LabError } from '../errors.ts';
-import type { LabState } from '../state.ts';
+import type { LabState } from '../topology/state.ts';
 import type { ChaosContext } from './action.ts';
 import { waitUntil } from './process.ts';
 import { assertLoopbackHost } from '../loopback.ts';

@@ -2,7 +2,7 @@
 // target, check the action applies, run it, record the event. The CLI and
 // (later) scenario timelines call runChaos; nothing else picks an action by name.
 import { LabError } from '../errors.ts';
-import { recordEvent } from '../events.ts';
+import { recordEvent } from '../topology/events.ts';
 import type { ChaosAction, ChaosContext, ChaosOutcome, ChaosParams } from './action.ts';
 import { disable } from './disable.ts';
 import { drain } from './drain.ts';

@@ -1,5 +1,5 @@
 import { LabError } from '../errors.ts';
-import { signalService } from '../process-supervisor.ts';
+import { signalService } from '../process/supervisor.ts';
 import type { ChaosAction, ChaosTarget } from './action.ts';
 import { awaitProcessState, hold, ownedState, requireState, signalAndWait } from './process.ts';
 

@@ -11,9 +11,9 @@ import {
   spawnService,
   stopService,
   type ProcessState,
-} from '../process-supervisor.ts';
-import { writeState } from '../state.ts';
-import { waitFor } from '../wait.ts';
+} from '../process/supervisor.ts';
+import { writeState } from '../topology/state.ts';
+import { waitFor } from '../process/wait.ts';
 import type { ChaosContext, ChaosTarget } from './action.ts';
 
 const INTERRUPTED = Symbol('interrupted');

@@ -1,6 +1,6 @@
 import { describeOutcome, runChaos, type ChaosParams } from '../chaos/index.ts';
 import { LabError } from '../errors.ts';
-import { requireState } from '../state.ts';
+import { requireState } from '../topology/state.ts';
 
 /**
  * Chaos by hand: one action on one target the lab started, one line of

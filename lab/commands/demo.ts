@@ -1,12 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { balancerAdmin, type BalancerNodeView } from '../admin-client.ts';
-import { CookieClient } from '../cookie-client.ts';
-import { signalService } from '../process-supervisor.ts';
-import { findNode } from '../state.ts';
-import { startNode, startTopology, stopTopology } from '../topology.ts';
-import { waitFor } from '../wait.ts';
+import { balancerAdmin, type BalancerNodeView } from '../topology/admin-client.ts';
+import { CookieClient } from '../topology/cookie-client.ts';
+import { signalService } from '../process/supervisor.ts';
+import { findNode } from '../topology/state.ts';
+import { startNode, startTopology, stopTopology } from '../topology/topology.ts';
+import { waitFor } from '../process/wait.ts';
 
 type Print = (line: string) => void;
 

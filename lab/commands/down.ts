@@ -1,6 +1,6 @@
-import { clearState, readState } from '../state.ts';
-import { stopServices } from '../strategy-services.ts';
-import { stopTopology } from '../topology.ts';
+import { clearState, readState } from '../topology/state.ts';
+import { stopServices } from '../strategy/services.ts';
+import { stopTopology } from '../topology/topology.ts';
 
 /** Stops everything `lab up` started and forgets it. */
 export async function down(stateDir: string, print: (line: string) => void): Promise<void> {

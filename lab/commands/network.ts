@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { parseDuration } from '../duration.ts';
 import { LabError } from '../errors.ts';
-import { recordEvent } from '../events.ts';
+import { recordEvent } from '../topology/events.ts';
 import { clearFaults } from '../network/clear.ts';
 import { restartIfDead } from '../network/ensure-links.ts';
 import { makeFault, parseFaultKind, type FaultOptions } from '../network/faults/index.ts';
@@ -9,8 +9,8 @@ import { linksInUse } from '../network/links.ts';
 import { targetLinks } from '../network/target-links.ts';
 import { runFault } from '../network/run-fault.ts';
 import { ToxiproxyClient, type ToxicView } from '../network/toxiproxy-client.ts';
-import { processState } from '../process-supervisor.ts';
-import { requireState, writeState, type LabState } from '../state.ts';
+import { processState } from '../process/supervisor.ts';
+import { requireState, writeState, type LabState } from '../topology/state.ts';
 
 export const NET_USAGE = `  net FAULT TARGET [--ms N] [--jitter N] [--rate N] [--for D]
                                    a network fault on node → store links for D (default 10 s; or 500ms, 1m),

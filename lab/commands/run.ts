@@ -3,7 +3,7 @@ import { renderRun } from '../../report/render.ts';
 import { LiveLine } from '../run/live-line.ts';
 import { runScenario } from '../run/run-scenario.ts';
 import { loadScenario, type ScenarioOverrides } from '../run/scenario.ts';
-import type { StrategySummary } from '../run/summary.ts';
+import type { StrategySummary } from '../../report/summary-schema.ts';
 
 export interface RunCommandOptions {
   scenario: string;

@@ -1,6 +1,6 @@
-import { balancerAdmin, nodeAdmin, type BalancerNodeView } from '../admin-client.ts';
-import { processState, type ProcessState } from '../process-supervisor.ts';
-import { recordedServices, requireState } from '../state.ts';
+import { balancerAdmin, nodeAdmin, type BalancerNodeView } from '../topology/admin-client.ts';
+import { processState, type ProcessState } from '../process/supervisor.ts';
+import { recordedServices, requireState } from '../topology/state.ts';
 
 /** The shape of `lab status --json`; scripts rely on it (DESIGN.md, "CLI"). */
 export interface StatusReport {

@@ -1,7 +1,7 @@
 import type { RedisPersistence } from '../services/redis-server.ts';
-import { requireState, writeState } from '../state.ts';
+import { requireState, writeState } from '../topology/state.ts';
 import { parseStrategyChoice } from '../strategy/choice.ts';
-import { switchStrategy } from '../strategy-switch.ts';
+import { switchStrategy } from '../strategy/switch.ts';
 
 /** `lab strategy NAME[:VARIANT]`: switches the running topology live. */
 export async function strategy(

@@ -1,11 +1,11 @@
 import { LabError } from '../errors.ts';
 import type { RedisPersistence } from '../services/redis-server.ts';
-import { clearState, readState, recordedServices, writeState } from '../state.ts';
-import { processState } from '../process-supervisor.ts';
-import { startTopology, stopTopology } from '../topology.ts';
+import { clearState, readState, recordedServices, writeState } from '../topology/state.ts';
+import { processState } from '../process/supervisor.ts';
+import { startTopology, stopTopology } from '../topology/topology.ts';
 import { parseStrategyChoice } from '../strategy/choice.ts';
-import { stopServices } from '../strategy-services.ts';
-import { switchStrategy } from '../strategy-switch.ts';
+import { stopServices } from '../strategy/services.ts';
+import { switchStrategy } from '../strategy/switch.ts';
 
 export interface UpOptions {
   stateDir: string;

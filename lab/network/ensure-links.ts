@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { LabError } from '../errors.ts';
-import { processState, stopService } from '../process-supervisor.ts';
+import { processState, stopService } from '../process/supervisor.ts';
 import { findToxiproxy, spawnToxiproxy, ToxiproxyServer } from '../services/toxiproxy.ts';
-import type { LabState } from '../state.ts';
-import type { StrategyChoice } from '../strategy-config.ts';
+import type { LabState } from '../topology/state.ts';
+import type { StrategyChoice } from '../strategy/config.ts';
 import { plannedLinks, type LinkEntry, type LinkPlan } from './links.ts';
 import { ToxiproxyClient } from './toxiproxy-client.ts';
 

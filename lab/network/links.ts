@@ -1,5 +1,5 @@
 import { LabError } from '../errors.ts';
-import type { LabState } from '../state.ts';
+import type { LabState } from '../topology/state.ts';
 import { currentChoice, profileOf, type StrategyChoice } from '../strategy/choice.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LabError } from '../errors.ts';
-import { recordEvent } from '../events.ts';
+import { recordEvent } from '../topology/events.ts';
 import type { NetworkFault } from './faults/index.ts';
 import type { LinkEntry } from './links.ts';
 import type { LinkControl } from './toxiproxy-client.ts';

@@ -1,5 +1,5 @@
 import { LabError } from '../errors.ts';
-import type { LabState } from '../state.ts';
+import type { LabState } from '../topology/state.ts';
 import { linksInUse, recordedLinks, resolveTarget, type LinkEntry } from './links.ts';
 
 /**

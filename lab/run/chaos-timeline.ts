@@ -12,7 +12,7 @@ import { makeFault } from '../network/faults/index.ts';
 import { runFault } from '../network/run-fault.ts';
 import { targetLinks } from '../network/target-links.ts';
 import { ToxiproxyClient } from '../network/toxiproxy-client.ts';
-import type { LabState } from '../state.ts';
+import type { LabState } from '../topology/state.ts';
 import type { ChaosStep } from './scenario-schema.ts';
 
 /** What became of one step. */

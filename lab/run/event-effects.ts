@@ -12,7 +12,7 @@
 import type { SecondPoint } from '../../loadgen/types.ts';
 import type { TimelineEvent } from './chaos-timeline.ts';
 import type { NodeStateChange } from './sampler.ts';
-import type { EventEffect } from './summary.ts';
+import type { EventEffect } from '../../report/summary-schema.ts';
 
 const BASELINE_SECONDS = 10;
 /** Error-rate slack over the level before: one error in a hundred requests is noise at these rates. */

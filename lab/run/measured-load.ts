@@ -3,12 +3,12 @@
 // stopped whatever happens (a generator that dies, an interrupt): no timer,
 // chaos step or process outlives it.
 import type { LoadConfig, LoadTotals, SecondPoint } from '../../loadgen/types.ts';
-import type { LabState } from '../state.ts';
+import type { LabState } from '../topology/state.ts';
 import { playTimeline, type TimelineEvent } from './chaos-timeline.ts';
 import { startLoadgen } from './loadgen-process.ts';
 import { Sampler, topologyProcesses, type NodeStateChange } from './sampler.ts';
 import type { ChaosStep } from './scenario-schema.ts';
-import type { ProcessSeries } from './summary.ts';
+import type { ProcessSeries } from '../../report/summary-schema.ts';
 
 export interface MeasuredLoadOptions {
   state: LabState;

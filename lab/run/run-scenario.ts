@@ -7,12 +7,16 @@ import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { LabError } from '../errors.ts';
 import path from 'node:path';
-import { busyCores, machineTicks } from '../machine-load.ts';
+import { busyCores, machineTicks } from '../process/machine-load.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { checkRunTools } from './run-tools.ts';
 import type { Scenario } from './scenario-schema.ts';
 import { runStrategy, strategyEvents } from './strategy-run.ts';
-import { SUMMARY_SCHEMA_VERSION, type RunSummary, type StrategySummary } from './summary.ts';
+import {
+  SUMMARY_SCHEMA_VERSION,
+  type RunSummary,
+  type StrategySummary,
+} from '../../report/summary-schema.ts';
 import type { SecondPoint } from '../../loadgen/types.ts';
 
 export const LOAD_GENERATOR =
@@ -111,7 +115,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
       model: scenario.load.model,
       journey: scenario.load.journey,
       rate: scenario.load.rate,
-      vus: scenario.load.vus,
+      ...(scenario.load.vus === undefined ? {} : { vus: scenario.load.vus }),
       durationS: scenario.load.durationS,
       warmupS: scenario.load.warmupS,
       steps: scenario.load.steps,

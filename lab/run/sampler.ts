@@ -2,10 +2,10 @@
 // of each process it started (pids are read from the state each time, so a
 // restarted node is followed), and four times a second the balancer's view
 // of each node, so an ejection is timed to a quarter second.
-import { balancerAdmin, type BalancerNodeView } from '../admin-client.ts';
-import { readProcessStats } from '../proc-stats.ts';
-import type { LabState } from '../state.ts';
-import type { ProcessSeries } from './summary.ts';
+import { balancerAdmin, type BalancerNodeView } from '../topology/admin-client.ts';
+import { readProcessStats } from '../process/proc-stats.ts';
+import type { LabState } from '../topology/state.ts';
+import type { ProcessSeries } from '../../report/summary-schema.ts';
 
 export interface WatchedProcess {
   name: string;

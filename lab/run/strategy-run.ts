@@ -5,20 +5,21 @@
 // logs stay in the run folder; the files holding keys and tokens do not.
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { DEFAULT_UPSTREAM_TIMEOUT_MS } from '../../balancer/config.ts';
 import type { LoadConfig, SecondPoint } from '../../loadgen/types.ts';
-import { recordEvent } from '../events.ts';
-import { clearState, type LabState } from '../state.ts';
-import { parseStrategyChoice } from '../strategy-config.ts';
-import { removeServiceConfigs, stopServices } from '../strategy-services.ts';
-import { switchStrategy } from '../strategy-switch.ts';
-import { startTopology, stopTopology } from '../topology.ts';
+import { recordEvent } from '../topology/events.ts';
+import { clearState, type LabState } from '../topology/state.ts';
+import { parseStrategyChoice } from '../strategy/config.ts';
+import { removeServiceConfigs, stopServices } from '../strategy/services.ts';
+import { switchStrategy } from '../strategy/switch.ts';
+import { startTopology, stopTopology } from '../topology/topology.ts';
 import { eventEffects } from './event-effects.ts';
 import { readSeries, startLoadgen } from './loadgen-process.ts';
 import { runMeasuredLoad } from './measured-load.ts';
 import { runProbes } from './probes/index.ts';
 import type { Scenario } from './scenario-schema.ts';
 import { summarizeStrategy } from './summarize-strategy.ts';
-import type { ProbeResults, StrategySummary } from './summary.ts';
+import type { ProbeResults, StrategySummary } from '../../report/summary-schema.ts';
 
 export interface StrategyRunContext {
   scenario: Scenario;
@@ -157,12 +158,15 @@ function loadConfig(scenario: Scenario, strategy: string, state: LabState): Load
     journey: load.journey,
     model: load.model,
     rate: load.rate,
-    vus: load.vus,
+    ...(load.vus === undefined ? {} : { vus: load.vus }),
     durationMs: Math.round(load.durationS * 1000),
     steps: load.steps,
     thinkMs: load.thinkMs,
     parallelWrites: load.parallelWrites,
-    timeoutMs: load.timeoutMs,
+    ...(load.timeoutMs === undefined ? {} : { timeoutMs: load.timeoutMs }),
+    // The lab's balancer runs with its default upstream timeout; the generator
+    // waits longer by default and the report prints both.
+    balancerUpstreamTimeoutMs: DEFAULT_UPSTREAM_TIMEOUT_MS,
     seed: load.seed,
   };
 }

@@ -4,18 +4,18 @@ import net from 'node:net';
 import path from 'node:path';
 import { probeMember } from '../../store/hazelcast/client.ts';
 import { LabError } from '../errors.ts';
-import { freePort } from '../ports.ts';
+import { freePort } from '../process/ports.ts';
 import { writeSecretFile } from '../../nodes/secrets.ts';
-import { secretFileAsLabError } from '../secret-files.ts';
+import { secretFileAsLabError } from '../topology/secret-files.ts';
 import {
   processState,
   signalService,
   spawnService,
   stopService,
   type ServiceSpec,
-} from '../process-supervisor.ts';
+} from '../process/supervisor.ts';
 import { findJava, HAZELCAST_JAR } from '../tools/hazelcast.ts';
-import { waitFor } from '../wait.ts';
+import { waitFor } from '../process/wait.ts';
 import { HAZELCAST_LOGGING_PROPERTIES, hazelcastMemberYaml } from './hazelcast-config.ts';
 
 const MAIN_CLASS = 'com.hazelcast.core.server.HazelcastMemberStarter';

@@ -5,16 +5,16 @@ import { writeSecretFile } from '../../nodes/secrets.ts';
 import type { RedisAuth } from '../../store/redis/client.ts';
 import * as redisProbe from '../../store/redis/probe.ts';
 import { LabError } from '../errors.ts';
-import { freePort } from '../ports.ts';
-import { secretFileAsLabError } from '../secret-files.ts';
+import { freePort } from '../process/ports.ts';
+import { secretFileAsLabError } from '../topology/secret-files.ts';
 import {
   processState,
   spawnService,
   stopService,
   type ServiceSpec,
-} from '../process-supervisor.ts';
+} from '../process/supervisor.ts';
 import { toolNamed } from '../tools/index.ts';
-import { waitFor } from '../wait.ts';
+import { waitFor } from '../process/wait.ts';
 
 /**
  * How the server keeps data across a restart. `none`: memory only, a restart
@@ -267,7 +267,7 @@ export type { RedisProbe } from '../../store/redis/probe.ts';
  */
 export function probeRedis(
   port: number,
-  auth: RedisAuth,
+  auth: RedisAuth | undefined,
   timeoutMs = 1000,
 ): Promise<redisProbe.RedisProbe> {
   return unreachableAsLabError(port, redisProbe.probeRedis(port, auth, timeoutMs));

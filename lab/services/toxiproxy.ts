@@ -2,15 +2,15 @@ import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LabError } from '../errors.ts';
 import { ToxiproxyClient } from '../network/toxiproxy-client.ts';
-import { freePort } from '../ports.ts';
+import { freePort } from '../process/ports.ts';
 import {
   processState,
   spawnService,
   stopService,
   type ServiceSpec,
-} from '../process-supervisor.ts';
+} from '../process/supervisor.ts';
 import { toolNamed } from '../tools/index.ts';
-import { waitFor } from '../wait.ts';
+import { waitFor } from '../process/wait.ts';
 
 export interface ToxiproxyServerOptions {
   /** Folder for its log. */

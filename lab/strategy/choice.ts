@@ -3,7 +3,7 @@
 // into a typed choice that the rest of the lab passes along.
 import { STRATEGY_NAMES, type StrategyName } from '../../nodes/strategies/strategy.ts';
 import { LabError } from '../errors.ts';
-import type { LabState } from '../state.ts';
+import type { LabState } from '../topology/state.ts';
 import type { AnyProfile } from './profile.ts';
 import { PROFILES, type Profiles } from './profiles.ts';
 

@@ -4,7 +4,7 @@
 // each node is sent. Everything in the lab that differs by strategy reads it.
 import type { StrategyConfigInput } from '../../nodes/strategies/config.ts';
 import type { StrategyName } from '../../nodes/strategies/strategy.ts';
-import type { LabState } from '../state.ts';
+import type { LabState } from '../topology/state.ts';
 
 /** A store server the lab starts for a strategy; see `STORES` in stores.ts. */
 export type StoreKind = 'redis' | 'hazelcast';

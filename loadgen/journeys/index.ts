@@ -1,11 +1,22 @@
-// The one place that picks a journey by name.
+// The one place that picks a journey by name, and says where its users come from.
 import type { JourneyName } from '../types.ts';
 import { concurrency } from './concurrency.ts';
 import type { Journey } from './journey.ts';
+import { request } from './request.ts';
 import { shop } from './shop.ts';
 
-const JOURNEYS: Record<JourneyName, Journey> = { shop, concurrency };
+export interface JourneyKind {
+  play: Journey;
+  /** `fresh`: a new user (and login) per journey; `pool`: sessions logged in before t = 0, lent per arrival. */
+  users: 'fresh' | 'pool';
+}
 
-export function journeyFor(name: JourneyName): Journey {
+const JOURNEYS: Record<JourneyName, JourneyKind> = {
+  shop: { play: shop, users: 'fresh' },
+  concurrency: { play: concurrency, users: 'fresh' },
+  request: { play: request, users: 'pool' },
+};
+
+export function journeyFor(name: JourneyName): JourneyKind {
   return JOURNEYS[name];
 }

@@ -29,14 +29,15 @@ export async function shop(user: VirtualUser, plan: JourneyPlan): Promise<boolea
   return !user.stopped;
 }
 
-async function readCart(user: VirtualUser): Promise<void> {
+export async function readCart(user: VirtualUser): Promise<void> {
   const version = cartVersion(await user.request('GET', '/cart'));
   if (version !== undefined) user.judge(user.cart.read(version));
 }
 
-async function addItem(user: VirtualUser, sku: string): Promise<void> {
+export async function addItem(user: VirtualUser, sku: string): Promise<void> {
   const outcome = await user.request('POST', '/cart/items', { sku, qty: 1 });
   const version = cartVersion(outcome);
+  // Uncertain writes are counted by the user (VirtualUser.request); here they widen the cart check.
   if (version !== undefined) user.judge(user.cart.write(version));
   else if (unsure(outcome)) user.cart.unsureWrite();
 }

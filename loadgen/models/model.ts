@@ -1,10 +1,12 @@
 // A load model decides when journeys start; the journeys themselves, and
 // what they record, are the same under every model.
 import type { Recorder } from '../recorder.ts';
-import type { LoadConfig } from '../types.ts';
+import type { ResolvedLoadConfig } from '../types.ts';
 
 export interface ModelContext {
-  config: LoadConfig;
+  config: ResolvedLoadConfig;
+  /** A journey's duration when the system keeps up (drop causes). */
+  expectedJourneyMs: number;
   recorder: Recorder;
   /** Aborted at the end of the load (or on interrupt): start no journey after it. */
   stopping: AbortSignal;

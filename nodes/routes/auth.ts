@@ -20,9 +20,12 @@ const LoginInput = z.object({
   password: z.string().max(1024, 'must be at most 1024 characters'),
 });
 
-const RefreshInput = z.object({
-  refreshToken: z.string().min(1, 'must not be empty').max(4096, 'must be at most 4096 characters'),
-});
+const refreshTokenField = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(4096, 'must be at most 4096 characters');
+const RefreshInput = z.object({ refreshToken: refreshTokenField });
+const LogoutInput = z.object({ refreshToken: refreshTokenField.optional() });
 
 /** POST /login, /logout, /auth/refresh and GET /me: the demo identity of the workload. */
 export function registerAuthRoutes(router: Router, options: AuthRoutesOptions): void {
@@ -46,9 +49,18 @@ export function registerAuthRoutes(router: Router, options: AuthRoutesOptions): 
     ctx.body = { user: input.user, node: nodeId, ...extra };
   });
 
+  // jwt: a refresh token in the body revokes its family even when the access
+  // token has expired or is absent. Other logouts carry no body.
   router.post('/logout', async (ctx) => {
     const strategy = strategies.of(ctx);
-    await strategy.logout(ctx, await strategy.load(ctx));
+    const { refreshToken } = ctx.is('application/json')
+      ? parseInput(LogoutInput, await readJsonBody(ctx))
+      : {};
+    if (refreshToken !== undefined && strategy.logoutByRefreshToken) {
+      await strategy.logoutByRefreshToken(ctx, refreshToken);
+    } else {
+      await strategy.logout(ctx, await strategy.load(ctx));
+    }
     ctx.status = 204;
   });
 

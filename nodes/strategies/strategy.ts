@@ -62,6 +62,8 @@ export interface SessionStrategy {
   writeCart(ctx: Context, session: ActiveSession, change: (cart: Cart) => Cart): Promise<Cart>;
   /** `jwt` only: rotates a refresh token (POST /auth/refresh). Others answer 404. */
   refresh?(ctx: Context, refreshToken: string): Promise<Record<string, unknown>>;
+  /** `jwt` only: logout with a refresh token in the body, no live access token needed. */
+  logoutByRefreshToken?(ctx: Context, refreshToken: string): Promise<void>;
   /** Resolves when what the strategy depends on (a store) is reachable. */
   ready(): Promise<void>;
   /** Live sessions held by this node or its store, when the strategy can tell. */

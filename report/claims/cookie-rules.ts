@@ -1,5 +1,5 @@
 // C1-C3: what people say about cookie-held state against server sessions.
-import type { RunSummary, StrategySummary } from '../../lab/run/summary.ts';
+import type { RunSummary, StrategySummary } from '../summary-schema.ts';
 import { int, num } from '../format.ts';
 import { probeFailure } from '../strategy-facts.ts';
 import {

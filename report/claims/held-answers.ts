@@ -1,7 +1,7 @@
 // C5's figures: every answer a held session got, by the node that gave it,
 // read off the load generator's series. Outside chaos windows only: a fault
 // moves sessions on purpose.
-import type { StrategySummary } from '../../lab/run/summary.ts';
+import type { StrategySummary } from '../summary-schema.ts';
 
 type SecondPoint = StrategySummary['timeline'][number];
 

@@ -1,6 +1,6 @@
 // What a claim rule is and the small helpers every rule uses, so each rule
 // reads as its stated condition and nothing else.
-import type { RunSummary, StrategySummary } from '../../lab/run/summary.ts';
+import type { RunSummary, StrategySummary } from '../summary-schema.ts';
 import { NONE } from '../format.ts';
 import { family, SERVER_SESSION_FAMILIES } from '../strategy-facts.ts';
 

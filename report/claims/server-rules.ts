@@ -1,5 +1,5 @@
 // C4-C8: what server-side sessions cost and what happens when a part dies.
-import type { EventEffect, StrategySummary } from '../../lab/run/summary.ts';
+import type { EventEffect, StrategySummary } from '../summary-schema.ts';
 import { int, num, pct } from '../format.ts';
 import {
   before,

@@ -1,5 +1,5 @@
 // C9-C14: what people say about tokens (the jwt strategy).
-import type { StrategySummary } from '../../lab/run/summary.ts';
+import type { StrategySummary } from '../summary-schema.ts';
 import { int, num } from '../format.ts';
 import { memoryWhere, probeFailure, revocationStillOpen, routeLatency } from '../strategy-facts.ts';
 import {
@@ -236,7 +236,13 @@ export const c14: ClaimRule = {
         `needs jwt in the run with the refresh-replay probe${probeFailure(jwt, 'refreshReplay')}`,
       );
     }
-    const measured = `${probe.detected} of ${probe.tried} replayed refresh tokens detected, family revoked`;
+    const window =
+      probe.graceWindowS === undefined
+        ? ''
+        : probe.graceWindowS === 0
+          ? ' (no reuse grace window: strict rotation)'
+          : ` (tokens two rotations old; a replay of the token just rotated out within the ${probe.graceWindowS} s grace window is not detected and not counted here)`;
+    const measured = `${probe.detected} of ${probe.tried} replayed refresh tokens detected, family revoked${window}`;
     const why =
       'A detected replay revokes the whole family: the thief and the victim are both logged out.';
     return probe.detected === probe.tried

@@ -1,8 +1,8 @@
 // What each time chart of a strategy shows, as plain data inlined into the
 // page; the page's script only draws it. Every chart carries the strategy's
 // chaos and control events, drawn as markers.
-import type { EventEffect, ProcessSeries, StrategySummary } from '../../lab/run/summary.ts';
-import type { SecondPoint } from '../../loadgen/types.ts';
+import type { EventEffect, ProcessSeries, StrategySummary } from '../summary-schema.ts';
+import type { SecondPoint } from '../summary-schema.ts';
 import { byName } from '../format.ts';
 import { isControl, nodeIds } from '../strategy-facts.ts';
 

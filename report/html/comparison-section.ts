@@ -1,7 +1,7 @@
 // The answer first: one row per strategy, the figures that decide. Cells
 // stay short so the table fits a laptop screen; what a figure needs to be
 // read right (where memory was measured, a bound) is a smaller second line.
-import type { RunSummary } from '../../lab/run/summary.ts';
+import type { RunSummary } from '../summary-schema.ts';
 import type { Cell } from '../figures.ts';
 import { comparisonTable } from '../tables.ts';
 import { esc } from './escape.ts';
@@ -12,7 +12,7 @@ function cellHtml(cell: Cell): string {
 }
 
 export function comparisonSection(run: RunSummary): string {
-  const model = comparisonTable(run);
+  const model = comparisonTable(run, { dropEmpty: true });
   const rows: TableCell[][] = model.rows.map((row, index) => [
     `<a href="#${esc(domId(row.strategy, index))}">${esc(row.strategy)}</a>`,
     ...row.cells.map((cell, column) =>

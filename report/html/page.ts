@@ -1,7 +1,7 @@
 // report.html: one self-contained page (uPlot, styles, data and script
 // inlined) whose Content-Security-Policy forbids every request, so it works
 // offline and a run folder cannot make it fetch anything.
-import type { RunSummary } from '../../lab/run/summary.ts';
+import type { RunSummary } from '../summary-schema.ts';
 import { judgeClaims } from '../claims.ts';
 import { utc } from '../format.ts';
 import type { RunFolder } from '../run-folder.ts';

@@ -1,7 +1,7 @@
 // One strategy over time: its charts (with every event marked), how its
 // requests spread over nodes, what each event did, its thresholds.
-import type { EventEffect, StrategySummary } from '../../lab/run/summary.ts';
-import { ROUTE_REQUESTS, ROUTES } from '../../loadgen/routes.ts';
+import type { EventEffect, StrategySummary } from '../summary-schema.ts';
+import { ROUTE_REQUESTS, ROUTES } from '../../common/routes.ts';
 import { byName, int, NONE, num, pct } from '../format.ts';
 import { countsText, happened, lostByNode, nodeShares } from '../strategy-facts.ts';
 import type { ChartSpec } from './chart-specs.ts';

@@ -1,7 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { StoreError, StoreOptionError } from '../errors.ts';
 import { RedisConnection, type RedisTimeouts } from './client.ts';
-import { ISSUE_FAMILY, REVOKE_FAMILY, ROTATE } from './refresh-scripts.ts';
+import { ISSUE_FAMILY, REVOKE_BY_TOKEN, REVOKE_FAMILY, ROTATE } from './refresh-scripts.ts';
 import { runScript, type LuaScript } from './scripts.ts';
 
 export interface RefreshTokenStoreOptions extends RedisTimeouts {
@@ -13,6 +13,13 @@ export interface RefreshTokenStoreOptions extends RedisTimeouts {
   keyPrefix?: string;
   /** The absolute session lifetime: a family older than this stops rotating. Default: none. */
   maxFamilyAgeMs?: number | undefined;
+  /**
+   * How long after a rotation the immediately preceding token may be
+   * presented again and get the same successor back (a client retrying a
+   * refresh whose answer it lost). 0 (the default here) is strict rotation:
+   * any reuse revokes the family. The jwt strategy's default is its config's.
+   */
+  reuseGraceMs?: number | undefined;
 }
 
 /** A login's chain of refresh tokens. `createdAt` is epoch ms of the login. */
@@ -24,6 +31,8 @@ export interface RefreshFamily {
 
 export type RotateResult =
   | { outcome: 'rotated'; token: string; family: RefreshFamily }
+  /** grace: the immediately preceding token, within the window: its successor, again. */
+  | { outcome: 'grace'; token: string; family: RefreshFamily }
   /** reused: the token was already used, and the family is now revoked (C14). */
   | { outcome: 'reused' | 'revoked' | 'expired'; familyId: string; user: string }
   | { outcome: 'unknown' };
@@ -32,6 +41,8 @@ export type RotateResult =
 export interface RefreshStats {
   refreshes: number;
   rotated: number;
+  /** Reuses of the immediately preceding token within the grace window: answered, not revoked. */
+  grace: number;
   reused: number;
   revoked: number;
   expired: number;
@@ -52,6 +63,17 @@ export function newRefreshToken(): string {
   return randomBytes(32).toString('base64url');
 }
 
+/**
+ * The successor of `token` under a grace window: HMAC-SHA256 keyed with the
+ * presented token over a random salt kept in Redis. A node that sees the
+ * preceding token again derives the same successor, so the store never holds
+ * a token (only its hash and the salt), and nobody without the preceding
+ * token can compute it.
+ */
+export function successorToken(token: string, salt: string): string {
+  return createHmac('sha256', token).update(salt, 'utf8').digest('base64url');
+}
+
 /** What Redis stores in place of the token: a stolen dump does not yield usable tokens. */
 export function hashRefreshToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('base64url');
@@ -59,19 +81,24 @@ export function hashRefreshToken(token: string): string {
 
 /**
  * Refresh tokens in Redis, rotated on every use (see refresh-scripts.ts for
- * the data and the atomic steps). Rotation is strict: two refreshes with one
- * token, even from one honest client racing itself, count as reuse and
- * revoke the family. Redis failures become store errors (StoreUnavailableError:
- * 503) through the same fail-fast connection as RedisSessionStore (client.ts).
+ * the data and the atomic steps). Without a grace window rotation is strict:
+ * two refreshes with one token, even from one honest client racing itself,
+ * count as reuse and revoke the family. With one, the immediately preceding
+ * token presented again within the window gets the successor already issued
+ * (never a second one: one live chain per family). Redis failures become
+ * store errors (StoreUnavailableError: 503) through the same fail-fast
+ * connection as RedisSessionStore (client.ts).
  */
 export class RefreshTokenStore {
   readonly #connection: RedisConnection;
   readonly #ttlMs: number;
   readonly #maxFamilyAgeMs: number;
+  readonly #reuseGraceMs: number;
   readonly #prefix: string;
   readonly #stats: RefreshStats = {
     refreshes: 0,
     rotated: 0,
+    grace: 0,
     reused: 0,
     revoked: 0,
     expired: 0,
@@ -91,6 +118,14 @@ export class RefreshTokenStore {
       throw new StoreOptionError(`${OWNER}: maxFamilyAgeMs must be a whole number ≥ 0`);
     }
     this.#maxFamilyAgeMs = maxAge;
+    const grace = options.reuseGraceMs ?? 0;
+    // Beyond the token's own lifetime a window would outlive the successor it guards.
+    if (!Number.isSafeInteger(grace) || grace < 0 || grace >= this.#ttlMs) {
+      throw new StoreOptionError(
+        `${OWNER}: reuseGraceMs must be a whole number ≥ 0 and below the token lifetime (${this.#ttlMs} ms)`,
+      );
+    }
+    this.#reuseGraceMs = grace;
     this.#prefix = options.keyPrefix ?? DEFAULT_REFRESH_KEY_PREFIX;
     // A rotation replayed after a reconnect could rotate twice: the
     // connection never replays a command (see createFailFastClient).
@@ -111,20 +146,36 @@ export class RefreshTokenStore {
     return { token, family };
   }
 
-  /** Trades a live token for a new one in the same family, atomically. */
+  /** The grace window in ms (0: strict rotation). */
+  get reuseGraceMs(): number {
+    return this.#reuseGraceMs;
+  }
+
+  /**
+   * Trades a live token for a new one in the same family, atomically; within
+   * the grace window, the immediately preceding token for its successor again.
+   */
   async rotate(token: string, now: number): Promise<RotateResult> {
     this.#stats.refreshes += 1;
     // A string that cannot be one of our tokens costs no Redis round trip.
     if (!TOKEN_PATTERN.test(token)) return this.#count({ outcome: 'unknown' });
-    const next = newRefreshToken();
+    // Strict rotation keeps no salt: the successor is plain random bytes.
+    const salt = this.#reuseGraceMs > 0 ? randomBytes(16).toString('base64url') : '';
+    const next = salt === '' ? newRefreshToken() : successorToken(token, salt);
     const keys = [this.#tokenKey(token), this.#tokenKey(next), this.#liveKey()];
     const { reply, roundTrips } = await this.#script(ROTATE, keys, [
       `${this.#prefix}f:`,
       now,
       this.#ttlMs,
       this.#maxFamilyAgeMs,
+      this.#reuseGraceMs,
+      salt,
     ]);
-    const [outcome, commands, familyId, user, createdAt] = reply as [string, number, ...string[]];
+    const [outcome, commands, familyId, user, createdAt, storedSalt, successorKey] = reply as [
+      string,
+      number,
+      ...(string | undefined)[],
+    ];
     this.#stats.roundTrips += roundTrips;
     this.#stats.commands += commands;
     if (outcome === 'unknown') return this.#count({ outcome });
@@ -132,6 +183,15 @@ export class RefreshTokenStore {
     if (outcome === 'rotated') {
       const family = { familyId, user, createdAt: Number(createdAt) };
       return this.#count({ outcome, token: next, family });
+    }
+    if (outcome === 'grace') {
+      const again = storedSalt === undefined ? undefined : successorToken(token, storedSalt);
+      // The derivation must land on the successor the script found live.
+      if (again === undefined || this.#tokenKey(again) !== successorKey) {
+        throw badReply('rotate', reply);
+      }
+      const family = { familyId, user, createdAt: Number(createdAt) };
+      return this.#count({ outcome, token: again, family });
     }
     if (outcome === 'reused' || outcome === 'revoked' || outcome === 'expired') {
       return this.#count({ outcome, familyId, user });
@@ -144,6 +204,20 @@ export class RefreshTokenStore {
     const keys = [this.#familyKey(familyId), this.#liveKey()];
     const { reply } = await this.#script(REVOKE_FAMILY, keys, [familyId]);
     return (reply as [number, number])[0] === 1;
+  }
+
+  /**
+   * Revokes the family of a refresh token (logout without a live access
+   * token): `revoked` when it was live, `already` when it was revoked before,
+   * `unknown` when no family has this token (expired, or never issued).
+   */
+  async revokeByToken(token: string): Promise<'revoked' | 'already' | 'unknown'> {
+    if (!TOKEN_PATTERN.test(token)) return 'unknown';
+    const keys = [this.#tokenKey(token), this.#liveKey()];
+    const { reply } = await this.#script(REVOKE_BY_TOKEN, keys, [`${this.#prefix}f:`]);
+    const outcome = (reply as [string])[0];
+    if (outcome === 'revoked' || outcome === 'already' || outcome === 'unknown') return outcome;
+    throw badReply('revokeByToken', reply);
   }
 
   /** Families whose newest token is unexpired and not revoked: one ZCOUNT, O(log n). */

@@ -19,7 +19,8 @@ const EMPTY_CART: Cart = { items: [], version: 0 };
  * only, so user data stays on the server. Reuses RedisSessionStore (record
  * id = user, prefix `sl:cart:`) for its compare-and-set and fail-fast
  * client. A cart is created by its first write; reading a missing one gives
- * an empty cart at version 0 without writing anything.
+ * an empty cart at version 0 without writing anything. Reads and writes both
+ * slide the idle TTL.
  */
 export class UserCartStore {
   readonly #store: RedisSessionStore;
@@ -39,8 +40,13 @@ export class UserCartStore {
     return this.#store.connect();
   }
 
-  async read(user: string): Promise<Cart> {
-    return (await this.#store.get(user))?.cart ?? EMPTY_CART;
+  /**
+   * The user's cart; reading it restarts its idle TTL in the same round trip
+   * (the session store's touch script), so a cart that is only looked at is
+   * not dropped. A missing cart is not created.
+   */
+  async read(user: string, now: number): Promise<Cart> {
+    return (await this.#store.getAndTouch(user, now))?.cart ?? EMPTY_CART;
   }
 
   /**
@@ -55,7 +61,7 @@ export class UserCartStore {
       if (attempt > 1) {
         // Jitter so racing writers do not collide again in lockstep.
         await delay(Math.random() * 2 * attempt);
-        current = await this.read(user);
+        current = await this.read(user, now);
       }
       const cart = change(current);
       const record: SessionRecord = { id: user, user, createdAt: now, lastSeenAt: now, cart };

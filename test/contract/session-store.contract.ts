@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { SessionRecord, SessionStore } from '../../store/session-store.ts';
-import { waitFor } from '../../lab/wait.ts';
+import { waitFor } from '../../lab/process/wait.ts';
 
 /** What a store under test offers; the contract adapts its checks to it. */
 export interface StoreUnderTest {

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { balancerAdmin } from '../../lab/admin-client.ts';
+import { balancerAdmin } from '../../lab/topology/admin-client.ts';
 import type { NodeView } from '../../lab/chaos/balancer-view.ts';
 import { runChaos, type ChaosContext } from '../../lab/chaos/index.ts';
-import { CookieClient } from '../../lab/cookie-client.ts';
-import { processState } from '../../lab/process-supervisor.ts';
+import { CookieClient } from '../../lab/topology/cookie-client.ts';
+import { processState } from '../../lab/process/supervisor.ts';
 import { parseStrategyChoice } from '../../lab/strategy/choice.ts';
-import { switchStrategy } from '../../lab/strategy-switch.ts';
-import { waitFor } from '../../lab/wait.ts';
+import { switchStrategy } from '../../lab/strategy/switch.ts';
+import { waitFor } from '../../lab/process/wait.ts';
 import { useTopology } from './harness.ts';
 
 // The cases run in order on one topology: sticky first, then redis; each

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { balancerAdmin, type BalancerNodeView } from '../../lab/admin-client.ts';
-import { processState } from '../../lab/process-supervisor.ts';
-import type { LabState } from '../../lab/state.ts';
-import { stopServices } from '../../lab/strategy-services.ts';
-import { startTopology, stopTopology } from '../../lab/topology.ts';
-import { waitFor } from '../../lab/wait.ts';
+import { balancerAdmin, type BalancerNodeView } from '../../lab/topology/admin-client.ts';
+import { processState } from '../../lab/process/supervisor.ts';
+import type { LabState } from '../../lab/topology/state.ts';
+import { stopServices } from '../../lab/strategy/services.ts';
+import { startTopology, stopTopology } from '../../lab/topology/topology.ts';
+import { waitFor } from '../../lab/process/wait.ts';
 
 /** A topology of real processes for one describe(): its state folder and its state. */
 export interface TestTopology {

@@ -7,9 +7,9 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { StatusReport } from '../../lab/commands/status.ts';
 import { ROOT } from '../../lab/paths.ts';
-import { assertPortFree, freePort } from '../../lab/ports.ts';
-import { processState } from '../../lab/process-supervisor.ts';
-import { waitFor } from '../../lab/wait.ts';
+import { assertPortFree, freePort } from '../../lab/process/ports.ts';
+import { processState } from '../../lab/process/supervisor.ts';
+import { waitFor } from '../../lab/process/wait.ts';
 
 const execFileAsync = promisify(execFile);
 

@@ -8,8 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { ROOT } from '../../lab/paths.ts';
-import type { RunSummary, StrategySummary } from '../../lab/run/summary.ts';
-import { waitFor } from '../../lab/wait.ts';
+import type { RunSummary, StrategySummary } from '../../report/summary-schema.ts';
+import { waitFor } from '../../lab/process/wait.ts';
 
 const execFileAsync = promisify(execFile);
 const LAB = path.join(ROOT, 'bin', 'lab.js');
@@ -163,12 +163,18 @@ describe('lab run', function () {
       const sticky = strategy(summary, 'sticky');
       const kill = sticky.events[0]!;
       assert.ok(kill.sessionsLost > 0, 'sticky: sessions pinned to node-2 are lost');
-      assert.deepEqual(Object.keys(sticky.totals.sessionsLostByNode), ['node-2'], 'and no others');
+      assert.deepEqual(
+        Object.keys(sticky.totals.sessionsLostByNode ?? {}),
+        ['node-2'],
+        'and no others',
+      );
       for (const name of ['redis:cas', 'cookie', 'jwt']) {
         const entry = strategy(summary, name);
         assert.equal(entry.totals.sessionsLost, 0, `${name}: a node kill loses no session`);
         // Requests that never went to the dead node do not fail.
-        const blamed = Object.keys(entry.totals.errorsByNode).filter((node) => node !== 'node-2');
+        const blamed = Object.keys(entry.totals.errorsByNode ?? {}).filter(
+          (node) => node !== 'node-2',
+        );
         assert.deepEqual(
           blamed,
           [],
@@ -248,7 +254,7 @@ describe('lab run', function () {
       assert.equal(kill.status, 'done');
       assert.match(kill.detail, /persistence none: its \d+ key\(s\) are lost/);
       assert.ok(
-        kill.errors > 0 && (kill.errorsByNode['node-1'] ?? 0) > 0,
+        kill.errors > 0 && (kill.errorsByNode?.['node-1'] ?? 0) > 0,
         'every node answers 503',
       );
       assert.ok(redis.totals.errorsByKind['503']! > 0);

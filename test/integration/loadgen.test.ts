@@ -5,9 +5,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LoadConfig, LoadTotals, SecondPoint } from '../../loadgen/types.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { balancerAdmin } from '../../lab/topology/admin-client.ts';
+import { runChaos, type ChaosContext } from '../../lab/chaos/index.ts';
 import { parseStrategyChoice } from '../../lab/strategy/choice.ts';
-import { switchStrategy } from '../../lab/strategy-switch.ts';
-import { useTopology } from './harness.ts';
+import { switchStrategy } from '../../lab/strategy/switch.ts';
+import { useTopology, waitNodeState } from './harness.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** No generator run here may take longer than this; the child is killed past it. */
@@ -91,9 +94,41 @@ function consistency(totals: LoadTotals) {
   return { sessionsLost, staleReads, lostUpdates, doubledUpdates };
 }
 
+/** The misrouted answers of a run: those a held session got from a node other than its home. */
+function misrouted(totals: LoadTotals): number {
+  return Object.values(totals.heldAnswersByNode!).reduce(
+    (sum, held) => sum + held.answers - held.home,
+    0,
+  );
+}
+
 describe('loadgen: the load generator process against a real topology', function () {
   this.timeout(60_000);
   const topology = useTopology(3);
+  const chaos = (): ChaosContext => ({
+    stateDir: topology.stateDir,
+    state: topology.state,
+    detached: false,
+  });
+  const switchTo = (choice: string) =>
+    switchStrategy(topology.stateDir, topology.state, parseStrategyChoice(choice), {
+      detached: false,
+      networkLinks: false,
+    });
+  /** A chaos action started once the load is under way (its first second), awaited after it. */
+  const duringLoad = (action: string, target: string, forMs?: number) => {
+    let outcome: Promise<unknown> = Promise.resolve(new Error(`${action} never started`));
+    return {
+      start: () => {
+        // Caught at once, so a failure is reported by done(), never as an unhandled rejection.
+        outcome = runChaos(chaos(), action, target, { forMs }).catch((error: unknown) => error);
+      },
+      done: async () => {
+        const result = await outcome;
+        if (result instanceof Error) throw result;
+      },
+    };
+  };
   let dir = '';
   let base: Omit<LoadConfig, 'journey' | 'model' | 'strategy'>;
 
@@ -180,6 +215,45 @@ describe('loadgen: the load generator process against a real topology', function
     assert.equal(byRoute.refresh!.count, 0, 'no token to refresh under sticky');
   });
 
+  it('sticky, a node disabled mid-run: its sessions are misrouted, and that lowers the home share', async () => {
+    const disabled = duringLoad('disable', 'node-1');
+    const run = await runLoadgen(
+      dir,
+      'misrouted',
+      {
+        ...base,
+        rate: 6,
+        durationMs: 4000,
+        steps: 20,
+        thinkMs: 100,
+        strategy: 'sticky',
+        journey: 'shop',
+        model: 'open',
+      },
+      disabled.start,
+    );
+    await disabled.done();
+    await runChaos(chaos(), 'enable', 'node-1');
+    await waitNodeState(topology.state, 'node-1', 'up');
+    assert.equal(run.code, 0, run.stderr);
+    const totals = run.totals!;
+    // Sessions that lived on node-1 are sent elsewhere and answered 401 there: lost, and misrouted.
+    assert.ok(totals.sessionsLost > 0, `sessions lost ${totals.sessionsLost}`);
+    assert.ok(
+      totals.pinnedServed! < totals.pinnedTotal!,
+      `${totals.pinnedServed}/${totals.pinnedTotal}`,
+    );
+    // Under sticky only a misrouted request is answered by another node, and it is answered 401.
+    assert.equal(totals.pinnedTotal! - totals.pinnedServed!, totals.sessionsLost);
+    assert.equal(misrouted(totals), totals.sessionsLost);
+    const held = totals.heldAnswersByNode!;
+    assert.ok(held['node-1']!.answers > 0 && held['node-1']!.answers === held['node-1']!.home);
+    assert.equal(totals.sessionsLostByNode['node-1'], totals.sessionsLost, 'all lived on node-1');
+    process.stdout.write(
+      `      misrouted: home share ${totals.pinnedServed}/${totals.pinnedTotal}, by node ${JSON.stringify(held)}\n`,
+    );
+  });
+
   const concurrency = (strategy: string) => ({
     ...base,
     strategy,
@@ -192,11 +266,7 @@ describe('loadgen: the load generator process against a real topology', function
   });
 
   it('redis:lww, concurrency journey (5 parallel writes): updates are lost', async () => {
-    const { state, stateDir } = topology;
-    await switchStrategy(stateDir, state, parseStrategyChoice('redis:lww'), {
-      detached: false,
-      networkLinks: false,
-    });
+    await switchTo('redis:lww');
     const run = await runLoadgen(dir, 'lww', concurrency('redis:lww'));
     assert.equal(run.code, 0, run.stderr);
     const totals = run.totals!;
@@ -210,11 +280,7 @@ describe('loadgen: the load generator process against a real topology', function
   });
 
   it('redis:cas, the same journey: no update lost (a write that cannot win is refused with 409)', async () => {
-    const { state, stateDir } = topology;
-    await switchStrategy(stateDir, state, parseStrategyChoice('redis:cas'), {
-      detached: false,
-      networkLinks: false,
-    });
+    await switchTo('redis:cas');
     const run = await runLoadgen(dir, 'cas', concurrency('redis:cas'));
     assert.equal(run.code, 0, run.stderr);
     const totals = run.totals!;
@@ -227,6 +293,82 @@ describe('loadgen: the load generator process against a real topology', function
     });
     assert.equal(totals.errors, totals.conflicts, 'the only errors are conflicts');
     assert.equal(totals.errorsByKind['409'] ?? 0, totals.conflicts);
+  });
+
+  it('request journey, a node paused: one request per arrival; its timeouts are in the p99 and counted', async () => {
+    const paused = duringLoad('pause', 'node-2', 3000);
+    const run = await runLoadgen(
+      dir,
+      'paused',
+      {
+        ...base,
+        strategy: 'redis:cas',
+        journey: 'request',
+        model: 'open',
+        rate: 20,
+        vus: 40,
+        durationMs: 6000,
+        timeoutMs: 800,
+      },
+      paused.start,
+    );
+    await paused.done();
+    assert.equal(run.code, 0, run.stderr);
+    const totals = run.totals!;
+    // The open model per request: 20 arrivals a second, each one request (no session is lost under redis).
+    assert.equal(totals.journeysStarted + totals.dropped, 120);
+    assert.equal(totals.dropped, 0, JSON.stringify(totals.droppedBy));
+    assert.equal(totals.requests, totals.journeysStarted, 'one request per arrival');
+    assert.ok(
+      run.series.slice(0, 5).every((point) => point.journeysStarted === 20),
+      run.series.map((point) => point.journeysStarted).join(' '),
+    );
+    assert.equal(totals.setup?.loggedIn, 40, 'the pool logged in before t = 0');
+    // The paused node's requests time out at 800 ms (the balancer waits 10 s) until it is ejected.
+    const timeouts = totals.errorsByKind.timeout ?? 0;
+    assert.ok(timeouts >= 3, JSON.stringify(totals.errorsByKind));
+    assert.equal(
+      totals.failedRate,
+      Math.round((totals.errors / totals.requests) * 10_000) / 10_000,
+    );
+    const all = totals.latencyMs;
+    const success = totals.successLatencyMs!;
+    assert.ok(all.p99! >= 800, `all p99 ${all.p99}: the timeouts are in it`);
+    assert.ok(success.p99! < 800 && success.p99! < all.p99!, `success p99 ${success.p99}`);
+    const worst = run.series.reduce((max, point) => Math.max(max, point.p99Ms ?? 0), 0);
+    assert.ok(worst >= 800, `the worst second's p99 ${worst}`);
+    assert.deepEqual(
+      [totals.settings?.timeoutMs, totals.settings?.balancerUpstreamTimeoutMs],
+      [800, 10_000],
+    );
+    process.stdout.write(
+      `      paused node: ${totals.requests} requests, ${timeouts} timeouts, p99 all ${all.p99} ms, p99 success ${success.p99} ms\n`,
+    );
+  });
+
+  it('redis:lww, concurrency, a node paused: uncertain writes, and lost updates still bounded from below', async () => {
+    await switchTo('redis:lww');
+    const paused = duringLoad('pause', 'node-3', 2500);
+    const run = await runLoadgen(
+      dir,
+      'uncertain',
+      { ...concurrency('redis:lww'), vus: 4, steps: 40, durationMs: 5000, timeoutMs: 600 },
+      paused.start,
+    );
+    await paused.done();
+    assert.equal(run.code, 0, run.stderr);
+    const totals = run.totals!;
+    assert.ok(totals.uncertainWrites! > 0, `uncertain writes ${totals.uncertainWrites}`);
+    assert.ok(totals.uncertainRounds! > 0, `uncertain rounds ${totals.uncertainRounds}`);
+    assert.ok(totals.lostUpdates > 0, 'lww loses updates in the rounds of known fate');
+    // The rounds with an uncertain write still prove updates lost (accepted − grew).
+    assert.ok(
+      totals.lostUpdatesLowerBound! > totals.lostUpdates,
+      `bound ${totals.lostUpdatesLowerBound}, exact ${totals.lostUpdates}`,
+    );
+    process.stdout.write(
+      `      lww paused: ${totals.uncertainWrites} uncertain writes in ${totals.uncertainRounds} rounds, lost updates ${totals.lostUpdates} exact, at least ${totals.lostUpdatesLowerBound}\n`,
+    );
   });
 
   it('a bad config exits 2 with one line naming the field', async () => {
@@ -262,5 +404,100 @@ describe('loadgen: the load generator process against a real topology', function
     assert.ok(totals.requests > 0);
     assert.ok(totals.elapsedMs < 5000, `elapsed ${totals.elapsedMs}`);
     assert.equal(totals.errors, 0, 'requests cut short are not errors of the system');
+  });
+
+  it('jwt, every node out of the balancer for 1 s: refreshes answered 503 are retried with the same token, no session lost', async () => {
+    topology.state.tuning = { jwtAccessTtlSeconds: 3 };
+    await switchTo('jwt');
+    const { adminUrl, adminToken } = topology.state.balancer;
+    const nodes = topology.state.nodes.map((node) => node.id);
+    const all = (verb: 'disable' | 'enable') =>
+      Promise.all(
+        nodes.map((id) => balancerAdmin(adminUrl, adminToken, 'POST', `/nodes/${id}/${verb}`)),
+      );
+    let outage: Promise<unknown> = Promise.resolve();
+    const run = await runLoadgen(
+      dir,
+      'jwt-outage',
+      {
+        ...base,
+        strategy: 'jwt',
+        journey: 'shop',
+        model: 'open',
+        rate: 8,
+        durationMs: 5000,
+        steps: 30,
+        thinkMs: 150,
+        // Tries at 0, 0.1, 0.3, 0.7, 1.5 and 3.1 s after the first failure: they outlast the outage.
+        refreshRetry: { retries: 5, windowMs: 4000 },
+      },
+      () => {
+        // From t = 2 s, when about 16 sessions refresh every 1.5 s. The balancer answers 503
+        // itself: no node sees the refresh, so its token is still good.
+        outage = sleep(1000)
+          .then(() => all('disable'))
+          .then(() => sleep(1000))
+          .finally(() => all('enable'))
+          .catch((error: unknown) => error);
+      },
+    );
+    const failed = await outage;
+    assert.ok(!(failed instanceof Error), String(failed));
+    for (const id of nodes) await waitNodeState(topology.state, id, 'up');
+    assert.equal(run.code, 0, run.stderr);
+    const totals = run.totals!;
+    assert.ok((totals.errorsByKind['503'] ?? 0) > 0, JSON.stringify(totals.errorsByKind));
+    assert.ok(totals.refreshRetries! > 0, `refresh retries ${totals.refreshRetries}`);
+    assert.deepEqual(
+      {
+        sessionsLost: totals.sessionsLost,
+        refreshFailures: totals.refreshFailures,
+        refreshRevokedByReuse: totals.refreshRevokedByReuse,
+        refreshLost: totals.refreshLost,
+      },
+      { sessionsLost: 0, refreshFailures: 0, refreshRevokedByReuse: 0, refreshLost: 0 },
+    );
+    assert.equal(totals.settings?.refreshRetry.retries, 5);
+    process.stdout.write(
+      `      jwt outage: ${totals.refreshes} refreshes, ${totals.refreshRetries} retries, errors ${JSON.stringify(totals.errorsByKind)}\n`,
+    );
+  });
+
+  it('jwt (still 3 s tokens), a node killed mid-run: refreshes go on and no session is lost', async () => {
+    topology.state.tuning = { jwtAccessTtlSeconds: 3 };
+    await switchTo('jwt');
+    const killed = duringLoad('kill', 'node-1');
+    const run = await runLoadgen(
+      dir,
+      'jwt-kill',
+      {
+        ...base,
+        strategy: 'jwt',
+        journey: 'shop',
+        model: 'open',
+        rate: 4,
+        durationMs: 6000,
+        steps: 30,
+        thinkMs: 150,
+      },
+      killed.start,
+    );
+    await killed.done();
+    assert.equal(run.code, 0, run.stderr);
+    const totals = run.totals!;
+    assert.ok(totals.refreshes >= 5, `refreshes ${totals.refreshes}`);
+    assert.deepEqual(
+      {
+        sessionsLost: totals.sessionsLost,
+        refreshFailures: totals.refreshFailures,
+        refreshRevokedByReuse: totals.refreshRevokedByReuse,
+        refreshLost: totals.refreshLost,
+      },
+      { sessionsLost: 0, refreshFailures: 0, refreshRevokedByReuse: 0, refreshLost: 0 },
+      `retried ${totals.refreshRetries}; errors ${JSON.stringify(totals.errorsByKind)}`,
+    );
+    process.stdout.write(
+      `      jwt kill: ${totals.refreshes} refreshes, ${totals.refreshRetries} retried, errors ${JSON.stringify(totals.errorsByKind)}\n`,
+    );
   });
 });

@@ -1,17 +1,17 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { network } from '../../lab/commands/network.ts';
-import { CookieClient } from '../../lab/cookie-client.ts';
+import { CookieClient } from '../../lab/topology/cookie-client.ts';
 import { LabError } from '../../lab/errors.ts';
 import { makeFault } from '../../lab/network/faults/index.ts';
 import { resolveTarget } from '../../lab/network/links.ts';
 import { runFault } from '../../lab/network/run-fault.ts';
 import { ToxiproxyClient } from '../../lab/network/toxiproxy-client.ts';
-import { processState, signalService } from '../../lab/process-supervisor.ts';
-import { readState, writeState, type LabState } from '../../lab/state.ts';
+import { processState, signalService } from '../../lab/process/supervisor.ts';
+import { readState, writeState, type LabState } from '../../lab/topology/state.ts';
 import { parseStrategyChoice } from '../../lab/strategy/choice.ts';
-import { switchStrategy } from '../../lab/strategy-switch.ts';
-import { waitFor } from '../../lab/wait.ts';
+import { switchStrategy } from '../../lab/strategy/switch.ts';
+import { waitFor } from '../../lab/process/wait.ts';
 import { useTopology } from './harness.ts';
 
 interface Timed {

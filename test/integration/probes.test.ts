@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { runProbes } from '../../lab/run/probes/index.ts';
-import type { ProbeResults } from '../../lab/run/summary.ts';
+import type { ProbeResults } from '../../report/summary-schema.ts';
 import { parseStrategyChoice } from '../../lab/strategy/choice.ts';
-import { switchStrategy } from '../../lab/strategy-switch.ts';
+import { switchStrategy } from '../../lab/strategy/switch.ts';
 import { useTopology } from './harness.ts';
 
 /**
@@ -90,6 +90,8 @@ describe('claim probes against a live topology', function () {
     assert.ok(revocation.windowS >= 0.4 && revocation.windowS <= revocation.boundS + 0.1);
     assert.equal(results.refreshReplay!.tried, 5);
     assert.equal(results.refreshReplay!.detected, 5);
+    // The nodes' default window, reported beside the figure.
+    assert.equal(results.refreshReplay!.graceWindowS, 30);
     assert.ok(results.tampering!.kinds.includes('alg none, real payload'));
     assert.ok(
       results.tampering!.kinds.includes('expired [topology key]'),

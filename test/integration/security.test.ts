@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { createHmac, randomBytes } from 'node:crypto';
-import { CookieClient } from '../../lab/cookie-client.ts';
+import { CookieClient } from '../../lab/topology/cookie-client.ts';
 import { parseStrategyChoice } from '../../lab/strategy/choice.ts';
-import { switchStrategy } from '../../lab/strategy-switch.ts';
+import { switchStrategy } from '../../lab/strategy/switch.ts';
 import { useTopology } from './harness.ts';
 
 /**

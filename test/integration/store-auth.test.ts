@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { readFile, stat } from 'node:fs/promises';
-import { nodeAdmin } from '../../lab/admin-client.ts';
-import { processState, signalService } from '../../lab/process-supervisor.ts';
+import { nodeAdmin } from '../../lab/topology/admin-client.ts';
+import { processState, signalService } from '../../lab/process/supervisor.ts';
 import { redisInfo, redisKeyCount } from '../../lab/services/redis-server.ts';
 import { parseStrategyChoice } from '../../lab/strategy/choice.ts';
-import { switchStrategy } from '../../lab/strategy-switch.ts';
-import { startNode } from '../../lab/topology.ts';
-import { waitFor } from '../../lab/wait.ts';
-import { CookieClient } from '../../lab/cookie-client.ts';
+import { switchStrategy } from '../../lab/strategy/switch.ts';
+import { startNode } from '../../lab/topology/topology.ts';
+import { waitFor } from '../../lab/process/wait.ts';
+import { CookieClient } from '../../lab/topology/cookie-client.ts';
 import { useTopology } from './harness.ts';
 import { redisCli } from './redis-cli.ts';
 

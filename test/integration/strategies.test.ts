@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { CookieClient } from '../../lab/cookie-client.ts';
-import { processState, signalService } from '../../lab/process-supervisor.ts';
+import { CookieClient } from '../../lab/topology/cookie-client.ts';
+import { processState, signalService } from '../../lab/process/supervisor.ts';
 import { ALL_STRATEGIES, parseStrategyChoice } from '../../lab/strategy/choice.ts';
-import { switchStrategy } from '../../lab/strategy-switch.ts';
-import { startNode } from '../../lab/topology.ts';
-import { waitFor } from '../../lab/wait.ts';
+import { switchStrategy } from '../../lab/strategy/switch.ts';
+import { startNode } from '../../lab/topology/topology.ts';
+import { waitFor } from '../../lab/process/wait.ts';
 import { useTopology, waitNodeState } from './harness.ts';
 
 /** One simulated user; `jwt` users carry their access token instead of a cookie. */

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { balancerAdmin } from '../../lab/admin-client.ts';
-import { CookieClient } from '../../lab/cookie-client.ts';
-import { processState, signalService } from '../../lab/process-supervisor.ts';
-import { findNode, type LabState } from '../../lab/state.ts';
-import { startNode } from '../../lab/topology.ts';
-import { waitFor } from '../../lab/wait.ts';
+import { balancerAdmin } from '../../lab/topology/admin-client.ts';
+import { CookieClient } from '../../lab/topology/cookie-client.ts';
+import { processState, signalService } from '../../lab/process/supervisor.ts';
+import { findNode, type LabState } from '../../lab/topology/state.ts';
+import { startNode } from '../../lab/topology/topology.ts';
+import { waitFor } from '../../lab/process/wait.ts';
 import { useTopology, waitNodeState } from './harness.ts';
 
 async function login(client: CookieClient, user: string): Promise<string> {

@@ -1,5 +1,5 @@
 import { probeMember } from '../../../store/hazelcast/client.ts';
-import type { LabState, ServiceEntry } from '../../state.ts';
+import type { LabState, ServiceEntry } from '../../topology/state.ts';
 import type { ChaosContext, ChaosTarget } from '../action.ts';
 import { ownedState } from '../process.ts';
 

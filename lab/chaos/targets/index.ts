@@ -1,7 +1,7 @@
 // The one place that turns a name (`node-1`, `redis`, `hz-1`) into a chaos
 // target, and the only place that knows the kinds of process the lab runs.
 import { LabError } from '../../errors.ts';
-import type { LabState } from '../../state.ts';
+import type { LabState } from '../../topology/state.ts';
 import type { ChaosTarget } from '../action.ts';
 import { assertLoopbackHost } from '../../loopback.ts';
 import { hazelcastMemberTarget } from './hazelcast-member.ts';

@@ -1,4 +1,4 @@
-import type { LabState, NodeEntry } from '../../state.ts';
+import type { LabState, NodeEntry } from '../../topology/state.ts';
 import { currentChoice, profileOf } from '../../strategy/choice.ts';
 import type { ChaosTarget } from '../action.ts';
 import { awaitBalancerState, describeView } from '../balancer-view.ts';

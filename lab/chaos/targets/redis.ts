@@ -5,7 +5,7 @@ import {
   requireRedisUsers,
   type RedisUsers,
 } from '../../services/redis-server.ts';
-import type { ServiceEntry } from '../../state.ts';
+import type { ServiceEntry } from '../../topology/state.ts';
 import type { ChaosTarget } from '../action.ts';
 
 type RedisEntry = ServiceEntry & { persistence: RedisPersistence; users?: RedisUsers };

@@ -3,7 +3,7 @@ import type { JWTPayload } from 'jose';
 import { createHmac, createPublicKey } from 'node:crypto';
 import { loadSigningKeys, SigningKeysSchema } from '../../../nodes/tokens/keys.ts';
 import { LabError } from '../../errors.ts';
-import type { LabState } from '../../state.ts';
+import type { LabState } from '../../topology/state.ts';
 import { withBearer, type Forgery } from './forgery.ts';
 import type { ProbeClient } from './probe-client.ts';
 

@@ -4,7 +4,7 @@
 // (stable code, message): runProbes itself never throws for a probe, and
 // never fills a field with a figure it did not measure.
 import { LabError } from '../../errors.ts';
-import type { ProbeResults } from '../summary.ts';
+import type { ProbeResults } from '../../../report/summary-schema.ts';
 import { browserCookieProbe } from './browser-cookie.ts';
 import { cookieLimitProbe } from './cookie-limit.ts';
 import { memoryProbe } from './memory.ts';

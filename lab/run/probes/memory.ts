@@ -1,9 +1,9 @@
-import { measureMemory, type MemoryResult } from '../../../bench/strategies/memory-phase.ts';
-import { inspectorUrl } from '../../../bench/strategies/memory-probes.ts';
 import { LabError } from '../../errors.ts';
-import { nodeStrategyConfig } from '../../strategy-config.ts';
+import { nodeStrategyConfig } from '../../strategy/config.ts';
 import { profileOf } from '../../strategy/choice.ts';
-import type { ProbeResults } from '../summary.ts';
+import type { ProbeResults } from '../../../report/summary-schema.ts';
+import { measureMemory, type MemoryResult } from './memory-growth.ts';
+import { inspectorUrl } from './node-heap.ts';
 import type { Probe, ProbeRunContext } from './probe.ts';
 import { expectStatus, ProbeClient, probeUser } from './probe-client.ts';
 
@@ -15,7 +15,7 @@ type Figure = NonNullable<ProbeResults['memoryPerThousandSessions']>;
 
 const kib = (bytes: number) => Math.round(bytes / 1024);
 
-/** Logs in SESSIONS new users through the balancer and reads memory before and after (bench/strategies/memory-phase.ts). */
+/** Logs in SESSIONS new users through the balancer and reads memory before and after (memory-growth.ts). */
 async function measured(context: ProbeRunContext, sessions = SESSIONS): Promise<MemoryResult> {
   const result = await measureMemory(context.state, context.strategy, sessions);
   if (result.loginFailures > sessions * MAX_FAILED_SHARE) {

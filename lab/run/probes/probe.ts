@@ -1,6 +1,6 @@
-import type { LabState } from '../../state.ts';
-import type { StrategyChoice } from '../../strategy-config.ts';
-import type { ProbeResults } from '../summary.ts';
+import type { LabState } from '../../topology/state.ts';
+import type { StrategyChoice } from '../../strategy/config.ts';
+import type { ProbeResults } from '../../../report/summary-schema.ts';
 
 /** What `runProbes` needs: the live topology and the strategy it runs now. */
 export interface ProbeContext {

@@ -1,7 +1,8 @@
 import type { RedisAuth } from '../../../store/redis/client.ts';
 import { LabError } from '../../errors.ts';
-import { redisInfo, requireRedisUsers } from '../../services/redis-server.ts';
-import type { LabState } from '../../state.ts';
+import { requireRedisUsers } from '../../services/redis-server.ts';
+import type { LabState } from '../../topology/state.ts';
+import { redisInfo } from './redis-info.ts';
 
 /** Where the probes read Redis's figures. */
 export interface RedisStatsTarget {

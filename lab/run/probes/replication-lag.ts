@@ -1,6 +1,6 @@
 import { percentile } from '../../../loadgen/samples.ts';
 import { LabError } from '../../errors.ts';
-import type { LabState, NodeEntry } from '../../state.ts';
+import type { LabState, NodeEntry } from '../../topology/state.ts';
 import type { Probe } from './probe.ts';
 import { expectStatus, ProbeClient, probeUser } from './probe-client.ts';
 

@@ -14,6 +14,9 @@
  *   refreshTtlSeconds  default 86400  60..2592000    per refresh token, restarted by
  *                                                    each rotation; also the carts' idle TTL
  *   clockSkewSeconds   default 5      0..300         leeway on exp/nbf/iat
+ *   refreshReuseGraceSeconds default 30  0..60       how long the immediately preceding
+ *                                                    refresh token still gets its successor
+ *                                                    (a retry after a lost answer); 0 = strict
  * The body carries a private key: never log it.
  *
  * `createJwtStrategy(config, deps)` builds without connecting: `ready()`
@@ -34,6 +37,17 @@ export { JwtStrategy } from './jwt-strategy.ts';
 
 const DAY_SECONDS = 86_400;
 
+/**
+ * The refresh-token reuse grace window by default: 30 s, Okta's default
+ * refresh-token rotation `leeway` (Okta Applications API, OAuth 2.0 client
+ * setting `refresh_token.leeway`: default 30 s, during which the token just
+ * rotated out still works so a client can fetch the new one; documented as
+ * OpenIdConnectApplicationSettingsRefreshToken in Okta's SDKs). Auth0's
+ * equivalent (`leeway`, the "reuse interval") defaults to 0, and Amazon
+ * Cognito's `RetryGracePeriodSeconds` allows 0..60 s: hence the bound of 60.
+ */
+export const DEFAULT_REFRESH_REUSE_GRACE_SECONDS = 30;
+
 export const JwtStrategyConfigSchema = z
   .object({
     keys: SigningKeysSchema,
@@ -46,11 +60,16 @@ export const JwtStrategyConfigSchema = z
       .max(30 * DAY_SECONDS)
       .default(DAY_SECONDS),
     clockSkewSeconds: z.int().min(0).max(300).default(5),
+    refreshReuseGraceSeconds: z.int().min(0).max(60).default(DEFAULT_REFRESH_REUSE_GRACE_SECONDS),
   })
   .strict()
   .refine((config) => config.refreshTtlSeconds > config.accessTtlSeconds, {
     message: 'refreshTtlSeconds must exceed accessTtlSeconds',
     path: ['refreshTtlSeconds'],
+  })
+  .refine((config) => config.refreshReuseGraceSeconds < config.refreshTtlSeconds, {
+    message: 'refreshReuseGraceSeconds must be below refreshTtlSeconds',
+    path: ['refreshReuseGraceSeconds'],
   });
 
 /** The parsed `jwt` member, defaults applied. */
@@ -67,7 +86,7 @@ export interface JwtStrategyDeps {
   /** Epoch ms; tests move it to cross token expiries without waiting. */
   now?: () => number;
   logger?: Logger;
-  /** Counts logins (sessionsCreated) and revoked families (sessionsDestroyed). */
+  /** Counts logins (sessionsCreated), revoked families (sessionsDestroyed), refresh reuses (refreshReuse). */
   metrics?: SessionMetrics;
   /** The node's absolute session lifetime: no refresh beyond it, the user logs in again. */
   absoluteTimeoutMs?: number;
@@ -99,6 +118,7 @@ export async function createJwtStrategy(
     url: config.redis.url,
     ttlSeconds: jwt.refreshTtlSeconds,
     maxFamilyAgeMs: deps.absoluteTimeoutMs,
+    reuseGraceMs: jwt.refreshReuseGraceSeconds * 1000,
   });
   return new JwtStrategy({
     access,

@@ -20,7 +20,7 @@ export interface JwtStrategyParts {
   variant: string;
   now: () => number;
   logger?: Logger;
-  /** The node's session counters: a family counts as a session. */
+  /** The node's session counters: a family counts as a session; refresh-token reuses. */
   metrics?: SessionMetrics;
 }
 
@@ -46,10 +46,13 @@ const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
  *
  * Logout revokes the refresh family, but the access token in hand keeps
  * working until it expires: stateless verification has no denylist. The lab
- * measures that window (claim C10) against `accessTtlSeconds`.
+ * measures that window (claim C10) against `accessTtlSeconds`. A client whose
+ * access token has expired logs out with its refresh token instead
+ * (`logoutByRefreshToken`).
  *
- * `load` still reads the cart (one Redis GET) because ActiveSession carries
- * it; the identity check itself costs no I/O.
+ * `load` still reads the cart (one Redis round trip, which also slides the
+ * cart's TTL) because ActiveSession carries it; the identity check itself
+ * costs no I/O.
  */
 export class JwtStrategy implements SessionStrategy {
   readonly name = 'jwt' as const;
@@ -84,7 +87,8 @@ export class JwtStrategy implements SessionStrategy {
   async load(ctx: Context): Promise<ActiveSession> {
     const claims = await this.#verify(ctx);
     this.#claims.set(ctx, claims);
-    const cart = await this.#carts.read(claims.user);
+    // The read slides the cart's idle TTL: a cart that is only looked at stays.
+    const cart = await this.#carts.read(claims.user, this.#now());
     // auth_time has second resolution, so the session age has too.
     return { user: claims.user, createdAt: claims.authTime * 1000, cart };
   }
@@ -97,13 +101,29 @@ export class JwtStrategy implements SessionStrategy {
     }
   }
 
+  /**
+   * Logout by refresh token (POST /logout with {refreshToken}): revokes its
+   * family whether or not an access token comes along, so a client whose
+   * access token expired can still end its session. Holding a token of the
+   * family is the proof. Unknown or already revoked tokens are not an error:
+   * the answer is the same as for a live one (RFC 7009 §2.2), the token is
+   * unusable either way.
+   */
+  async logoutByRefreshToken(_ctx: Context, refreshToken: string): Promise<void> {
+    if ((await this.#refreshTokens.revokeByToken(refreshToken)) === 'revoked') {
+      this.#metrics?.sessionsDestroyed.inc({ reason: 'logout' });
+    }
+  }
+
   writeCart(_ctx: Context, session: ActiveSession, change: (cart: Cart) => Cart): Promise<Cart> {
     return this.#carts.write(session.user, session.cart, change, this.#now());
   }
 
   /**
    * Rotates a refresh token. A reused one (already rotated) revokes its whole
-   * family, so whichever of thief and owner comes second, both lose it.
+   * family, so whichever of thief and owner comes second, both lose it;
+   * except the immediately preceding token within the grace window, which
+   * gets the successor already issued (a retry after a lost answer).
    */
   async refresh(ctx: Context, refreshToken: string): Promise<Record<string, unknown>> {
     const now = this.#now();
@@ -111,10 +131,14 @@ export class JwtStrategy implements SessionStrategy {
     switch (result.outcome) {
       case 'rotated':
         return this.#tokenBody(ctx, result.family, result.token, now);
+      case 'grace':
+        this.#metrics?.refreshReuse.inc({ outcome: 'grace' });
+        return this.#tokenBody(ctx, result.family, result.token, now);
       case 'expired':
         throw new HttpError('SESSION_EXPIRED', 'the refresh token has expired; log in again');
       case 'reused':
         this.#metrics?.sessionsDestroyed.inc({ reason: 'refresh_reuse' });
+        this.#metrics?.refreshReuse.inc({ outcome: 'detected' });
         this.#logger?.warn(
           { user: result.user, family: result.familyId.slice(0, 6) },
           'refresh token reused; family revoked',
@@ -136,6 +160,11 @@ export class JwtStrategy implements SessionStrategy {
   /** Live refresh families (one ZCOUNT): the `jwt` analogue of live sessions. */
   count(): Promise<number | undefined> {
     return this.#refreshTokens.countLiveFamilies(this.#now());
+  }
+
+  /** The refresh-token reuse grace window in ms (0: strict rotation). */
+  get refreshReuseGraceMs(): number {
+    return this.#refreshTokens.reuseGraceMs;
   }
 
   /**

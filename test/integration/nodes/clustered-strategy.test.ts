@@ -4,12 +4,12 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { processState } from '../../../lab/process-supervisor.ts';
+import { processState } from '../../../lab/process/supervisor.ts';
 import {
   startHazelcastCluster,
   type HazelcastCluster,
 } from '../../../lab/services/hazelcast-member.ts';
-import { waitFor } from '../../../lab/wait.ts';
+import { waitFor } from '../../../lab/process/wait.ts';
 import {
   ADMIN_HEADERS,
   login,

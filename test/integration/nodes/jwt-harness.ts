@@ -64,8 +64,11 @@ export async function startJwtNode(
   router.post('/auth/refresh', async (ctx) => {
     ctx.body = await strategy.refresh(ctx, (await body(ctx)).refreshToken);
   });
+  // As the node's route: a refresh token in the body is enough.
   router.post('/logout', async (ctx) => {
-    await strategy.logout(ctx, await strategy.load(ctx));
+    const refreshToken = ctx.is('application/json') ? (await body(ctx)).refreshToken : undefined;
+    if (refreshToken !== undefined) await strategy.logoutByRefreshToken(ctx, refreshToken);
+    else await strategy.logout(ctx, await strategy.load(ctx));
     ctx.status = 204;
   });
   router.get('/me', async (ctx) => {
@@ -119,6 +122,12 @@ function sessionMetrics(): SessionMetrics {
     sessionsDestroyed: counter('destroyed'),
     sessionsExpired: counter('expired'),
     cookieTampered: counter('tampered'),
+    refreshReuse: new Counter({
+      name: 'refresh_reuse',
+      help: 'refresh_reuse',
+      labelNames: ['outcome'] as const,
+      registers,
+    }),
   };
 }
 

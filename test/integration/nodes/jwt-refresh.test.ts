@@ -32,6 +32,8 @@ describe('jwt strategy: refresh tokens against a real redis-server', function ()
     return started;
   }
 
+  const STRICT = { refreshReuseGraceSeconds: 0 };
+
   // A user name of its own per test: carts and counts do not mix.
   const newUser = () => `user-${(users += 1)}`;
 
@@ -72,9 +74,9 @@ describe('jwt strategy: refresh tokens against a real redis-server', function ()
     assert.equal((await a.fetch('/me', { token: body.accessToken })).status, 200);
   });
 
-  it('rotation issues a new pair on any node; the old refresh token stops working', async () => {
-    const a = await node();
-    const b = await node();
+  it('strict rotation (grace 0): a new pair on any node; the old refresh token stops working', async () => {
+    const a = await node(STRICT);
+    const b = await node(STRICT);
     const user = newUser();
     const first = await login(a, user);
     const second = await rotated(b, first.refreshToken);
@@ -87,8 +89,9 @@ describe('jwt strategy: refresh tokens against a real redis-server', function ()
     assert.equal(await errorCode(again), 'REFRESH_REUSED');
   });
 
-  it('a reused refresh token revokes its family: the newest token fails too (C14)', async () => {
+  it('a token older than the preceding one revokes its family, grace window or not (C14)', async () => {
     const a = await node();
+    assert.equal(a.strategy.refreshReuseGraceMs, 30_000, 'the default window is on');
     const stolen = await login(a, newUser());
     const owner = await rotated(a, stolen.refreshToken);
     const newest = await rotated(a, owner.refreshToken);
@@ -110,9 +113,9 @@ describe('jwt strategy: refresh tokens against a real redis-server', function ()
     assert.equal(await counted(a.metrics.sessionsDestroyed, reason), 1);
   });
 
-  it('two or more concurrent refreshes with one token: exactly one succeeds', async () => {
-    const a = await node();
-    const b = await node();
+  it('strict rotation (grace 0): of concurrent refreshes with one token exactly one succeeds', async () => {
+    const a = await node(STRICT);
+    const b = await node(STRICT);
     for (let round = 0; round < 10; round += 1) {
       const { refreshToken } = await login(a, newUser());
       const racers = Array.from({ length: 8 }, (_, i) => refresh(i % 2 ? a : b, refreshToken));
@@ -129,6 +132,132 @@ describe('jwt strategy: refresh tokens against a real redis-server', function ()
       assert.ok(codes.includes('REFRESH_REUSED'), codes.join(','));
       assert.ok(codes.every((code) => code === 'REFRESH_REUSED' || code === 'NO_SESSION'));
     }
+  });
+
+  describe('reuse grace window (a retry after a lost refresh answer)', () => {
+    it('within the window the preceding token gets the same successor, on any node', async () => {
+      const clock = { now: Date.now() };
+      const a = await node({}, clock);
+      const b = await node({}, clock);
+      const user = newUser();
+      const first = await login(a, user);
+      const lost = await rotated(a, first.refreshToken);
+      clock.now += 29_000;
+      const retried = await rotated(b, first.refreshToken);
+      assert.equal(retried.refreshToken, lost.refreshToken, 'the successor already issued');
+      const me = await b.fetch('/me', { token: retried.accessToken });
+      assert.equal(((await me.json()) as { user: string }).user, user);
+      assert.equal(b.strategy.refreshStats().grace, 1);
+      assert.equal(await counted(b.metrics.refreshReuse, { outcome: 'grace' }), 1);
+      assert.equal(await counted(b.metrics.refreshReuse, { outcome: 'detected' }), 0);
+      assert.equal(await counted(b.metrics.sessionsDestroyed, { reason: 'refresh_reuse' }), 0);
+      // The chain goes on from the successor; the family was not revoked.
+      const next = await rotated(a, retried.refreshToken);
+      assert.notEqual(next.refreshToken, retried.refreshToken);
+    });
+
+    it('after the window a reuse of the preceding token revokes the family', async () => {
+      const clock = { now: Date.now() };
+      const a = await node({ refreshReuseGraceSeconds: 10 }, clock);
+      const first = await login(a, newUser());
+      const second = await rotated(a, first.refreshToken);
+      clock.now += 10_000;
+      const late = await refresh(a, first.refreshToken);
+      assert.equal(late.status, 401);
+      assert.equal(await errorCode(late), 'REFRESH_REUSED');
+      const newest = await refresh(a, second.refreshToken);
+      assert.equal(newest.status, 401, 'the successor is revoked with its family');
+      assert.equal(await errorCode(newest), 'NO_SESSION');
+      assert.equal(await counted(a.metrics.refreshReuse, { outcome: 'detected' }), 1);
+      assert.equal(await counted(a.metrics.refreshReuse, { outcome: 'grace' }), 0);
+    });
+
+    it('once the successor has rotated, the preceding token is older and revokes', async () => {
+      const a = await node();
+      const first = await login(a, newUser());
+      const second = await rotated(a, first.refreshToken);
+      const third = await rotated(a, second.refreshToken);
+      // Within the window of first's rotation, but second is no longer live.
+      const replay = await refresh(a, first.refreshToken);
+      assert.equal(await errorCode(replay), 'REFRESH_REUSED');
+      assert.equal((await refresh(a, third.refreshToken)).status, 401);
+    });
+
+    it('strict (0): an immediate retry with the preceding token revokes the family', async () => {
+      const a = await node(STRICT);
+      const first = await login(a, newUser());
+      const second = await rotated(a, first.refreshToken);
+      const retry = await refresh(a, first.refreshToken);
+      assert.equal(await errorCode(retry), 'REFRESH_REUSED');
+      assert.equal((await refresh(a, second.refreshToken)).status, 401);
+      assert.equal(a.strategy.refreshStats().grace, 0);
+    });
+
+    it('concurrent retries on two nodes get one successor: the family never forks', async () => {
+      const a = await node();
+      const b = await node();
+      for (let round = 0; round < 10; round += 1) {
+        const liveBefore = (await a.strategy.count()) ?? 0;
+        const { refreshToken } = await login(a, newUser());
+        // Round 0..4: no answer was seen yet; 5..9: the first answer was lost.
+        if (round >= 5) await rotated(a, refreshToken);
+        const racers = Array.from({ length: 8 }, (_, i) => refresh(i % 2 ? a : b, refreshToken));
+        const responses = await Promise.all(racers);
+        const bodies = await Promise.all(
+          responses.map(async (response) => {
+            assert.equal(response.status, 200, await response.clone().text());
+            return (await response.json()) as TokenPair;
+          }),
+        );
+        const successors = new Set(bodies.map((body) => body.refreshToken));
+        assert.equal(successors.size, 1, `round ${round}: ${successors.size} successors`);
+        assert.equal(await a.strategy.count(), liveBefore + 1, 'one live family');
+        // The one successor rotates on; the family is intact.
+        const [successor] = successors;
+        await rotated(b, successor!);
+      }
+    });
+  });
+
+  it('logout with an expired access token and the refresh token revokes the family', async () => {
+    const clock = { now: Date.now() };
+    const a = await node({ accessTtlSeconds: 60 }, clock);
+    const before = await a.strategy.count();
+    const first = await login(a, newUser());
+    const second = await rotated(a, first.refreshToken);
+    clock.now += 120_000;
+    assert.equal(
+      await errorCode(await a.fetch('/me', { token: second.accessToken })),
+      'SESSION_EXPIRED',
+    );
+    const out = await a.fetch('/logout', {
+      token: second.accessToken,
+      body: { refreshToken: second.refreshToken },
+    });
+    assert.equal(out.status, 204);
+    assert.equal(await a.strategy.count(), before);
+    assert.equal(await counted(a.metrics.sessionsDestroyed, { reason: 'logout' }), 1);
+    const after = await refresh(a, second.refreshToken);
+    assert.equal(after.status, 401);
+    assert.equal(await errorCode(after), 'NO_SESSION');
+  });
+
+  it('logout by refresh token needs no access token; only that family is revoked', async () => {
+    const a = await node();
+    const mine = await login(a, newUser());
+    const other = await login(a, newUser());
+    // No Authorization header at all.
+    assert.equal(
+      (await a.fetch('/logout', { body: { refreshToken: mine.refreshToken } })).status,
+      204,
+    );
+    assert.equal((await refresh(a, mine.refreshToken)).status, 401);
+    // A token that is no family's, or a second logout: nothing revoked, same answer (RFC 7009).
+    for (const refreshToken of ['A'.repeat(43), mine.refreshToken]) {
+      assert.equal((await a.fetch('/logout', { body: { refreshToken } })).status, 204);
+    }
+    assert.equal(await counted(a.metrics.sessionsDestroyed, { reason: 'logout' }), 1);
+    await rotated(a, other.refreshToken);
   });
 
   it('a family older than the absolute session lifetime stops rotating: log in again', async () => {
@@ -187,7 +316,7 @@ describe('jwt strategy: refresh tokens against a real redis-server', function ()
     }
   });
 
-  it('counts one round trip and 7 commands per rotation (C12)', async () => {
+  it('counts one round trip and 7 commands per rotation, grace window or not (C12)', async () => {
     const a = await node();
     // One rotation first: a Redis that has not seen the script yet costs an extra EVAL.
     let { refreshToken } = await rotated(a, (await login(a, newUser())).refreshToken);

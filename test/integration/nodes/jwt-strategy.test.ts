@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { ZodError } from 'zod';
-import { freePort } from '../../../lab/ports.ts';
+import { freePort } from '../../../lab/process/ports.ts';
 import { RedisServer } from '../../../lab/services/redis-server.ts';
 import { ConfigError } from '../../../nodes/config.ts';
 import {
@@ -152,6 +152,35 @@ describe('jwt strategy: bearer transport and user carts against a real redis-ser
       }
     });
 
+    it('a cart that is only read keeps its idle TTL sliding', async () => {
+      // refreshTtlSeconds is also the carts' idle TTL: 120 s here.
+      const a = await node({ refreshTtlSeconds: 120 });
+      const user = newUser();
+      const { accessToken } = await login(a, user);
+      await (
+        await a.fetch('/cart/items', { token: accessToken, body: { sku: 'r', qty: 1 } })
+      ).text();
+      const redis = new Redis(server.url, { lazyConnect: true, maxRetriesPerRequest: 0 });
+      await redis.connect();
+      try {
+        const key = `sl:cart:${user}`;
+        // As if the cart had been idle for all but 2 s of its TTL.
+        await redis.pexpire(key, 2000);
+        const read = (await (await a.fetch('/cart', { token: accessToken })).json()) as {
+          version: number;
+        };
+        assert.equal(read.version, 1, 'the read changes nothing in the cart');
+        const ttl = await redis.pttl(key);
+        assert.ok(ttl > 110_000 && ttl <= 120_000, `TTL after a read: ${ttl} ms`);
+        // GET /me loads the session too: it slides the TTL the same way.
+        await redis.pexpire(key, 2000);
+        assert.equal((await a.fetch('/me', { token: accessToken })).status, 200);
+        assert.ok((await redis.pttl(key)) > 110_000);
+      } finally {
+        await redis.quit();
+      }
+    });
+
     it('concurrent writes on two nodes all land, version +1 each', async () => {
       const a = await node();
       const b = await node();
@@ -235,6 +264,10 @@ describe('jwt strategy: bearer transport and user carts against a real redis-ser
         { keys, accessTtlSeconds: 120, refreshTtlSeconds: 60 },
         { keys, clockSkewSeconds: -1 },
         { keys, accesTtlSeconds: 30 },
+        { keys, refreshReuseGraceSeconds: -1 },
+        { keys, refreshReuseGraceSeconds: 61 },
+        { keys, refreshReuseGraceSeconds: 1.5 },
+        { keys, refreshTtlSeconds: 60, refreshReuseGraceSeconds: 60 },
       ];
       for (const jwt of bad) assert.throws(() => JwtStrategyConfigSchema.parse(jwt), ZodError);
       assert.deepEqual(
@@ -246,6 +279,7 @@ describe('jwt strategy: bearer transport and user carts against a real redis-ser
           accessTtlSeconds: 60,
           refreshTtlSeconds: 86_400,
           clockSkewSeconds: 5,
+          refreshReuseGraceSeconds: 30,
         },
       );
     });

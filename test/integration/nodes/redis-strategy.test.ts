@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { processState } from '../../../lab/process-supervisor.ts';
+import { processState } from '../../../lab/process/supervisor.ts';
 import { RedisServer } from '../../../lab/services/redis-server.ts';
-import { waitFor } from '../../../lab/wait.ts';
+import { waitFor } from '../../../lab/process/wait.ts';
 import type { StrategyConfig } from '../../../nodes/strategies/config.ts';
 import {
   ADMIN_HEADERS,

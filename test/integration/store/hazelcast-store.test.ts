@@ -3,13 +3,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from '../../../lab/ports.ts';
-import { processState } from '../../../lab/process-supervisor.ts';
+import { freePort } from '../../../lab/process/ports.ts';
+import { processState } from '../../../lab/process/supervisor.ts';
 import {
   startHazelcastCluster,
   type HazelcastCluster,
 } from '../../../lab/services/hazelcast-member.ts';
-import { waitFor } from '../../../lab/wait.ts';
+import { waitFor } from '../../../lab/process/wait.ts';
 import { StoreUnavailableError } from '../../../store/errors.ts';
 import { probeMember } from '../../../store/hazelcast/client.ts';
 import {

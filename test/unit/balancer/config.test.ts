@@ -50,6 +50,8 @@ describe('balancer config', () => {
       fall: 2,
       rise: 2,
       slowStartMs: 5000,
+      errorLimit: 5,
+      errorWindowMs: 10000,
     });
     assert.deepEqual(config.limits, {
       maxHeaderBytes: 16384,
@@ -59,6 +61,10 @@ describe('balancer config', () => {
       upstreamTimeoutMs: 10000,
       maxBodyBytes: 1048576,
       retries: 2,
+      clientIdleTimeoutMs: 30000,
+      maxClientConnections: 15000,
+      maxConnectionsPerAddress: 10240,
+      maxBufferedBytes: 64 * 1048576,
     });
   });
 
@@ -146,6 +152,20 @@ describe('balancer config', () => {
       'limits.headersTimeoutMs',
       /requestTimeoutMs/,
     );
+  });
+
+  it('rejects caps that contradict each other, and a zero error limit', () => {
+    assertIssue(
+      { ...valid, limits: { maxClientConnections: 10, maxConnectionsPerAddress: 20 } },
+      'limits.maxConnectionsPerAddress',
+      /maxClientConnections/,
+    );
+    assertIssue(
+      { ...valid, limits: { maxBodyBytes: 2048, maxBufferedBytes: 1024 } },
+      'limits.maxBufferedBytes',
+      /maxBodyBytes/,
+    );
+    assertIssue({ ...valid, health: { errorLimit: 0 } }, 'health.errorLimit', /at least 1/);
   });
 
   describe('loadBalancerConfig', () => {

@@ -8,6 +8,9 @@ import type { BalancerConfigInput } from '../../../balancer/config.ts';
 import type { EchoBody, TestNode } from './helpers.ts';
 import { assertBalancerError, json, makeConfig, send, startNode, waitFor } from './helpers.ts';
 
+/** The checks of makeConfig: slow, so requests alone drive node state. */
+const quietChecks = { intervalMs: 60_000, timeoutMs: 500, fall: 2, rise: 2 };
+
 describe('request handler (in-process balancer)', () => {
   let nodes: TestNode[];
   let balancer: Balancer;
@@ -57,8 +60,8 @@ describe('request handler (in-process balancer)', () => {
     assert.equal(echo.headers['content-length'], String(Buffer.byteLength(payload)));
   });
 
-  it('retries a dead node on another one and marks it down at once', async () => {
-    await start();
+  it('retries a dead node elsewhere and marks it down after errorLimit connect failures', async () => {
+    await start({ health: { ...quietChecks, errorLimit: 3 } });
     await nodes[0]!.close();
     // Round-robin starts at node a: the first request hits the dead port.
     const payload = 'x'.repeat(5000);
@@ -66,15 +69,20 @@ describe('request handler (in-process balancer)', () => {
     assert.equal(first.status, 200);
     assert.notEqual(json<EchoBody>(first).node, 'a');
     assert.equal(json<EchoBody>(first).body, payload, 'the retry resent the whole body');
-    assert.equal(balancer.pool.get('a')!.state, 'down');
+    assert.equal(balancer.pool.get('a')!.state, 'up', 'one connect failure is not a dead node');
     assert.equal(balancer.metrics.totals.retries, 1);
     assert.match(await balancer.metrics.render(), /^balancer_retries_total\{node="a"\} 1$/m);
+    for (let i = 0; i < 20 && balancer.pool.get('a')!.errors < 3; i++) {
+      assert.equal((await send(`${url}/x`)).status, 200, 'every failure was retried elsewhere');
+    }
+    assert.equal(balancer.pool.get('a')!.errors, 3);
+    assert.equal(balancer.pool.get('a')!.state, 'down', 'the third consecutive failure');
     for (let i = 0; i < 6; i++) assert.equal((await send(`${url}/x`)).status, 200);
-    assert.equal(balancer.metrics.totals.retries, 1, 'a down node gets no more traffic');
+    assert.equal(balancer.metrics.totals.retries, 3, 'a down node gets no more traffic');
   });
 
   it('answers 502 UPSTREAM_UNREACHABLE when retries run out', async () => {
-    await start({ limits: { retries: 1 } });
+    await start({ limits: { retries: 1 }, health: { ...quietChecks, errorLimit: 1 } });
     await Promise.all(nodes.map((n) => n.close()));
     const reply = await send(`${url}/x`);
     assertBalancerError(reply, 502, 'UPSTREAM_UNREACHABLE');
@@ -91,6 +99,24 @@ describe('request handler (in-process balancer)', () => {
         .map((n) => n.id)
         .sort(),
     );
+  });
+
+  it('never ejects the last node up on request errors; the health checks still can', async () => {
+    await start({ health: { ...quietChecks, errorLimit: 1 } });
+    for (const id of ['b', 'c']) balancer.pool.setMode(balancer.pool.get(id)!, 'disabled', 'test');
+    await nodes[0]!.close();
+    assertBalancerError(await send(`${url}/x`), 502, 'UPSTREAM_UNREACHABLE');
+    const a = balancer.pool.get('a')!;
+    assert.equal(a.state, 'up', 'ejecting it would leave no node at all');
+    assert.match(
+      await balancer.metrics.render(),
+      /^balancer_passive_markdown_refused_total\{node="a"\} 1$/m,
+    );
+    // checkNow() skips a check while another is in flight (the one listen() started).
+    await waitFor(async () => {
+      await balancer.health.checkNow(a);
+      return a.state === 'down';
+    }, 'two failed checks (fall 2) to mark it down');
   });
 
   it('answers 503 NO_UPSTREAM when no node is eligible', async () => {
@@ -117,7 +143,8 @@ describe('request handler (in-process balancer)', () => {
       'UPSTREAM_ERROR',
     );
     assert.equal(nodes[1]!.hits + nodes[2]!.hits, 0, 'the write was not repeated elsewhere');
-    assert.equal(balancer.pool.get('a')!.state, 'down');
+    assert.equal(balancer.pool.get('a')!.errors, 1);
+    assert.equal(balancer.pool.get('a')!.state, 'up', 'one reset is below the error limit');
   });
 
   it('retries a GET whose connection broke before any response', async () => {
@@ -288,6 +315,19 @@ describe('request handler (in-process balancer)', () => {
     assertBalancerError(await send(`${url}/x`), 502, 'UPSTREAM_ERROR');
   });
 
+  it('relays a complete answer the node follows with stray bytes, and drops that connection', async () => {
+    await start();
+    nodes[0]!.behaviour = (req) => {
+      // A 204 carries no body: "hello" can only be read as the next response.
+      req.socket.end('HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\nhello');
+      return true;
+    };
+    const reply = await send(`${url}/x`);
+    assert.equal(reply.status, 204);
+    assert.equal(balancer.pool.get('a')!.errors, 1, "the stray bytes are the node's fault");
+    assert.equal(balancer.metrics.totals.proxied['2xx'], 1);
+  });
+
   it('replaces client-supplied forwarding headers', async () => {
     await start();
     const reply = await send(`${url}/me`, {
@@ -317,6 +357,7 @@ describe('request handler (in-process balancer)', () => {
         'x-node-hop': 'secret',
         'keep-alive': 'timeout=99',
         'proxy-connection': 'keep-alive',
+        trailer: 'x-node-trailer',
         upgrade: 'h2c',
         'x-node-end2end': 'kept',
       });
@@ -331,9 +372,12 @@ describe('request handler (in-process balancer)', () => {
         'proxy-connection': 'keep-alive',
         'proxy-authorization': 'Basic Zm9vOmJhcg==',
         te: 'trailers',
+        trailer: 'x-client-trailer',
+        'transfer-encoding': 'chunked',
         upgrade: 'h2c',
         'x-client-end2end': 'kept',
       },
+      body: 'chunked body',
     });
     assert.equal(reply.status, 200);
     const seen = JSON.parse(String(reply.headers['x-request-headers'])) as http.IncomingHttpHeaders;
@@ -343,13 +387,17 @@ describe('request handler (in-process balancer)', () => {
       'proxy-connection',
       'proxy-authorization',
       'te',
+      'trailer',
+      'transfer-encoding',
       'upgrade',
     ]) {
       assert.equal(seen[name], undefined, `node received ${name}`);
     }
+    // The chunked body reached the node re-framed by its length.
+    assert.equal(seen['content-length'], String('chunked body'.length));
     assert.notEqual(seen.connection, 'keep-alive, X-Client-Hop');
     assert.equal(seen['x-client-end2end'], 'kept');
-    for (const name of ['x-node-hop', 'proxy-connection', 'upgrade']) {
+    for (const name of ['x-node-hop', 'proxy-connection', 'trailer', 'upgrade']) {
       assert.equal(reply.headers[name], undefined, `client received ${name}`);
     }
     assert.notEqual(reply.headers['keep-alive'], 'timeout=99');
@@ -419,6 +467,8 @@ describe('request handler (in-process balancer)', () => {
         host: '127.0.0.1',
         port,
         path: 'http://x/admin/status',
+        // The same authority as the target: a mismatch alone is refused with 400.
+        headers: { host: 'x' },
         agent: false,
       });
       req.on('error', reject);

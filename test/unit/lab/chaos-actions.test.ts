@@ -7,15 +7,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { runChaos, type ChaosContext } from '../../../lab/chaos/index.ts';
 import { LabError } from '../../../lab/errors.ts';
-import { freePort } from '../../../lab/ports.ts';
+import { freePort } from '../../../lab/process/ports.ts';
 import {
   processState,
   spawnService,
   stopService,
   type ServiceSpec,
-} from '../../../lab/process-supervisor.ts';
-import { readState, type LabState } from '../../../lab/state.ts';
-import { waitFor } from '../../../lab/wait.ts';
+} from '../../../lab/process/supervisor.ts';
+import { readState, type LabState } from '../../../lab/topology/state.ts';
+import { waitFor } from '../../../lab/process/wait.ts';
 
 // CommonJS on purpose: the file sits in a temp folder without a package.json.
 const FAKE_NODE = `require('node:http')

@@ -9,8 +9,8 @@ import {
 } from '../../../lab/chaos/index.ts';
 import { parseDuration } from '../../../lab/duration.ts';
 import { LabError } from '../../../lab/errors.ts';
-import type { ServiceSpec } from '../../../lab/process-supervisor.ts';
-import type { LabState } from '../../../lab/state.ts';
+import type { ServiceSpec } from '../../../lab/process/supervisor.ts';
+import type { LabState } from '../../../lab/topology/state.ts';
 
 const spec = (name: string): ServiceSpec => ({
   name,

@@ -8,9 +8,9 @@ import {
   resolveTarget,
   type LinkEntry,
 } from '../../../lab/network/links.ts';
-import type { ServiceSpec } from '../../../lab/process-supervisor.ts';
-import type { LabState } from '../../../lab/state.ts';
-import { nodeStrategyConfig } from '../../../lab/strategy-config.ts';
+import type { ServiceSpec } from '../../../lab/process/supervisor.ts';
+import type { LabState } from '../../../lab/topology/state.ts';
+import { nodeStrategyConfig } from '../../../lab/strategy/config.ts';
 import { parseStrategyChoice, type StrategyChoice } from '../../../lab/strategy/choice.ts';
 
 /** A node's strategy config, read field by field whatever the strategy. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { setup } from '../../../lab/commands/setup.ts';
 import { LabError } from '../../../lab/errors.ts';
-import { policyFor } from '../../../lab/strategy-config.ts';
+import { policyFor } from '../../../lab/strategy/config.ts';
 import { parseStrategyChoice } from '../../../lab/strategy/choice.ts';
 
 describe('lab setup (check only)', () => {
@@ -14,6 +14,10 @@ describe('lab setup (check only)', () => {
       'haproxy',
       'hazelcast',
       'toxiproxy-server',
+      'dockerd',
+      'debootstrap',
+      'container-base',
+      'docker-compose',
       'k6',
       'chromium',
     ]);

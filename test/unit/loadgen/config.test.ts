@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigError, parseLoadConfig, readLoadConfig } from '../../../loadgen/config.ts';
+import { DEFAULT_UPSTREAM_TIMEOUT_MS } from '../../../balancer/config.ts';
+import {
+  ConfigError,
+  parseLoadConfig,
+  readLoadConfig,
+  resolveLoadConfig,
+} from '../../../loadgen/config.ts';
+import { expectedJourneyMs, sizeVus } from '../../../loadgen/vus-sizing.ts';
 import type { LoadConfig } from '../../../loadgen/types.ts';
 
 const GOOD: LoadConfig = {
@@ -63,10 +70,24 @@ describe('loadgen config', () => {
       { durationMs: '10s' },
       /"durationMs" must be a whole number .*got "10s"/,
     ],
-    ['an unknown journey', { journey: 'browse' }, /"journey" must be "shop" or "concurrency"/],
+    [
+      'an unknown journey',
+      { journey: 'browse' },
+      /"journey" must be "shop", "concurrency" or "request"/,
+    ],
     ['an unknown model', { model: 'ramp' }, /"model" must be "open" or "closed"/],
     ['rate 0 in the open model', { rate: 0 }, /"rate" must be more than 0 for the open model/],
     ['a negative timeout', { timeoutMs: -1 }, /"timeoutMs" must be a whole number from 1/],
+    [
+      'a closed model without vus',
+      { model: 'closed', vus: undefined },
+      /"vus" is required for the closed model/,
+    ],
+    [
+      'a refresh retry without its window',
+      { refreshRetry: { retries: 3 } },
+      /"refreshRetry.windowMs"/,
+    ],
     ['a seed beyond 32 bits', { seed: 2 ** 32 }, /"seed"/],
     ['an unknown field', { extra: 1 }, /unknown field "extra": remove it/],
   ];
@@ -75,6 +96,30 @@ describe('loadgen config', () => {
       assert.match(refusal({ ...GOOD, ...change }), message);
     });
   }
+
+  it('works out what is left out: a timeout above the balancer, vus by Little, refresh retries', () => {
+    const { vus, timeoutMs, ...rest } = GOOD;
+    assert.deepEqual([vus, timeoutMs], [50, 2000]);
+    const resolved = resolveLoadConfig(parseLoadConfig(rest));
+    assert.equal(resolved.balancerUpstreamTimeoutMs, DEFAULT_UPSTREAM_TIMEOUT_MS);
+    assert.equal(resolved.timeoutMs, DEFAULT_UPSTREAM_TIMEOUT_MS + 5000);
+    assert.ok(resolved.timeoutMs > resolved.balancerUpstreamTimeoutMs);
+    // shop: 12 requests of 50 ms and 11 thinks of 100 ms = 1700 ms; 20/s × 1.7 s × 2 = 68.
+    assert.equal(expectedJourneyMs({ ...resolved, journey: 'shop' }), 1700);
+    assert.deepEqual([resolved.vus, resolved.vusSource], [68, 'sized']);
+    assert.deepEqual(resolved.refreshRetry, { retries: 3, windowMs: 2000 });
+    const given = resolveLoadConfig({ ...GOOD, balancerUpstreamTimeoutMs: 3000 });
+    assert.deepEqual([given.vus, given.vusSource, given.timeoutMs], [50, 'configured', 2000]);
+    assert.equal(resolveLoadConfig({ ...rest, balancerUpstreamTimeoutMs: 3000 }).timeoutMs, 8000);
+  });
+
+  it('sizes vus from the journey: one request for the request journey, rounds for concurrency', () => {
+    const shape = { steps: 4, thinkMs: 20, expectedRequestMs: 50 };
+    assert.equal(expectedJourneyMs({ ...shape, journey: 'request' }), 50);
+    assert.equal(expectedJourneyMs({ ...shape, journey: 'concurrency' }), 14 * 50 + 5 * 20);
+    assert.equal(sizeVus(150, 1700), 510, 'the issue: 150 journeys/s of 1.7 s');
+    assert.equal(sizeVus(1, 50), 10, 'never below 10');
+  });
 
   it('refuses a missing field, saying it is missing', () => {
     const rest: Partial<LoadConfig> = { ...GOOD };

@@ -1,7 +1,20 @@
 import assert from 'node:assert/strict';
 import { CartTracker, type Verdict } from '../../../loadgen/consistency.ts';
 
-const clean: Verdict = { staleReads: 0, lostUpdates: 0, doubledUpdates: 0 };
+const clean: Verdict = {
+  staleReads: 0,
+  lostUpdates: 0,
+  doubledUpdates: 0,
+  lostUpdatesBound: 0,
+  uncertainRound: false,
+};
+/** A round with an uncertain write: only bounds. */
+const bounded = (lostAtLeast: number, doubledAtLeast = 0): Verdict => ({
+  ...clean,
+  lostUpdatesBound: lostAtLeast,
+  doubledUpdates: doubledAtLeast,
+  uncertainRound: true,
+});
 const stale: Verdict = { ...clean, staleReads: 1 };
 const lost = (n = 1): Verdict => ({ ...clean, lostUpdates: n });
 const doubled = (n = 1): Verdict => ({ ...clean, doubledUpdates: n });
@@ -130,17 +143,38 @@ describe('loadgen CartTracker (client-measured consistency)', () => {
       tracker.round({ baseline: 0, accepted: 3, unsure: 0, final: 3 });
       assert.deepEqual(tracker.round({ baseline: 1, accepted: 2, unsure: 0, final: 5 }), stale);
       assert.deepEqual(tracker.round({ baseline: 2, accepted: 2, unsure: 0, final: 6 }), {
+        ...clean,
         staleReads: 1,
         lostUpdates: 1,
-        doubledUpdates: 0,
       });
     });
 
-    it('writes of unknown fate make the round unmeasurable, but the final read rebases', () => {
+    it('writes of unknown fate leave a lower bound (accepted − grew), and the final read rebases', () => {
       const tracker = fresh();
-      assert.deepEqual(tracker.round({ baseline: 0, accepted: 3, unsure: 2, final: 4 }), clean);
-      assert.equal(tracker.lastSeen, 4);
-      assert.deepEqual(tracker.round({ baseline: 4, accepted: 1, unsure: 0, final: 4 }), lost());
+      // 5 accepted, 2 uncertain, the cart grew by 3: at least 2 accepted writes are gone.
+      assert.deepEqual(
+        tracker.round({ baseline: 0, accepted: 5, unsure: 2, final: 3 }),
+        bounded(2),
+      );
+      assert.equal(tracker.lastSeen, 3);
+      // 3 accepted, 2 uncertain, grew by 4: nothing provably lost (an uncertain write landed).
+      assert.deepEqual(
+        tracker.round({ baseline: 3, accepted: 3, unsure: 0, final: 7 }),
+        bounded(0),
+        'the earlier uncertain writes may land later: still a bounded round',
+      );
+      // One uncertain write explained one version too many; one is still pending.
+      assert.deepEqual(
+        tracker.round({ baseline: 7, accepted: 1, unsure: 0, final: 7 }),
+        bounded(1),
+      );
+      // More growth than accepted + every uncertain write: a write counted twice, for certain.
+      assert.deepEqual(
+        tracker.round({ baseline: 7, accepted: 1, unsure: 0, final: 10 }),
+        bounded(0, 1),
+      );
+      // Every pending uncertain write is accounted for: the rounds are exact again.
+      assert.deepEqual(tracker.round({ baseline: 10, accepted: 2, unsure: 0, final: 11 }), lost());
     });
 
     it('a failed final read forgets the baseline; a failed baseline read falls back on the last version', () => {

@@ -23,6 +23,11 @@ export interface FakeNodeOptions {
   delayMs?: number;
   /** X-Served-By of the answers, in turn (as if a round-robin balancer stood in front); default `fake-1`. */
   servedBy?: string[];
+  /**
+   * Called with each refresh request's number (0, 1, ...): `503` answers it
+   * 503 without rotating; `reuse` answers 401 REFRESH_REUSED; undefined rotates.
+   */
+  refreshFault?: (index: number) => 503 | 'reuse' | undefined;
 }
 
 export class FakeNode {
@@ -37,6 +42,10 @@ export class FakeNode {
   #answered = 0;
   /** Refresh tokens presented twice (a client bug the generator must not have). */
   reusedRefreshTokens = 0;
+  /** The refresh token of each refresh request, in order. */
+  readonly refreshTokensSeen: string[] = [];
+  /** Requests that carried an access token past its expiry (a client bug). */
+  expiredBearers = 0;
 
   constructor(options: FakeNodeOptions = {}) {
     this.#options = options;
@@ -75,7 +84,14 @@ export class FakeNode {
     };
     const route = `${request.method} ${request.url}`;
     if (route === 'POST /login') return this.#login(String(body.user), send);
-    if (route === 'POST /auth/refresh') return this.#rotate(String(body.refreshToken), send);
+    if (route === 'POST /auth/refresh') {
+      const token = String(body.refreshToken);
+      const fault = this.#options.refreshFault?.(this.refreshTokensSeen.length);
+      this.refreshTokensSeen.push(token);
+      if (fault === 503) return send(503, { error: { code: 'STORE_UNAVAILABLE' } });
+      if (fault === 'reuse') return send(401, { error: { code: 'REFRESH_REUSED' } });
+      return this.#rotate(token, send);
+    }
     const session = this.#session(request);
     if (session && this.#options.loseSession?.(route, session.cart)) session.drop();
     if (!session || session.dropped) return send(401, { error: { code: 'NO_SESSION' } });
@@ -134,6 +150,7 @@ export class FakeNode {
     const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
     if (bearer !== undefined) {
       const access = this.#access.get(bearer);
+      if (access && access.expiresAt <= Date.now()) this.expiredBearers += 1;
       if (!access || access.expiresAt <= Date.now()) return undefined;
       const carts = this.#userCarts;
       const state = { dropped: false };

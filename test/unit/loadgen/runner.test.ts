@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { dropCause } from '../../../loadgen/models/drop-cause.ts';
 import { LoadRun, type RunResult } from '../../../loadgen/runner.ts';
 import type { LoadConfig, SecondPoint } from '../../../loadgen/types.ts';
 import { FakeNode, type FakeNodeOptions } from './fake-node.ts';
@@ -79,6 +80,13 @@ describe('loadgen LoadRun against a fake node', function () {
     assert.equal(totals.latencyByRoute!.login!.count, totals.sessionsStarted);
     assert.ok(totals.pinnedTotal! > 0);
     assert.equal(totals.pinnedServed, totals.pinnedTotal, 'one node: every answer from home');
+    assert.equal(totals.failedRate, 0);
+    assert.deepEqual(
+      totals.successLatencyMs,
+      totals.latencyMs,
+      'nothing failed: the same requests',
+    );
+    assert.deepEqual(totals.settings?.timeoutMs, 1000);
     assert.equal(
       totals.pinnedTotal,
       points.reduce((sum, point) => sum + point.pinnedTotal!, 0),
@@ -158,14 +166,95 @@ describe('loadgen LoadRun against a fake node', function () {
     assert.ok(totals.schedulingLagP99Ms < 100, `lag ${totals.schedulingLagP99Ms}`);
   });
 
-  it('a request without an answer fails with `timeout` and the run still ends in time', async () => {
+  it('a request without an answer fails with `timeout`, timed at its full wait; the run still ends in time', async () => {
     const { totals, tookMs } = await load(
       { delayMs: 5000 },
       { vus: 2, durationMs: 300, timeoutMs: 200 },
     );
     assert.ok((totals.errorsByKind.timeout ?? 0) >= 2, JSON.stringify(totals.errorsByKind));
-    assert.equal(totals.latencyMs.p99, null, 'no latency for requests without an answer');
+    assert.equal(totals.failedRate, 1);
+    const { p50, p99 } = totals.latencyMs;
+    assert.ok(p50! >= 200 && p99! < 400, `the timeouts are in the latency: ${p50} ${p99}`);
+    assert.equal(totals.successLatencyMs?.p99, null, 'no answered request');
+    assert.equal(totals.latencyByRoute?.login?.failed, totals.requests);
     assert.ok(tookMs < 300 + 200 + 600, `took ${tookMs} ms`);
+  });
+
+  it('request journey: one request per arrival at the rate, on sessions logged in before t = 0', async () => {
+    const { totals, points } = await load(
+      {},
+      { journey: 'request', model: 'open', rate: 50, durationMs: 1000, vus: 10 },
+    );
+    assert.equal(totals.journeysStarted, 50);
+    assert.equal(totals.dropped, 0);
+    assert.deepEqual(totals.setup, {
+      wanted: 10,
+      loggedIn: 10,
+      requests: 10,
+      errors: 0,
+      elapsedMs: totals.setup!.elapsedMs,
+    });
+    assert.equal(totals.requests, 50, 'one request per arrival, the pool logins not counted');
+    assert.equal(totals.latencyByRoute!.login!.count, 0);
+    assert.equal(totals.sessionsStarted, 10, 'the pool');
+    assert.ok(points[0]!.journeysStarted >= 45, `first second ${points[0]!.journeysStarted}`);
+    assert.equal(totals.errors, 0, JSON.stringify(totals.errorsByKind));
+    assert.ok(totals.pinnedTotal === 50);
+    assert.equal(totals.settings?.journey, 'request');
+  });
+
+  it('drops say why: the cap while journeys take as long as expected, latency when they take longer', async () => {
+    // Journeys of 2 requests of 60 ms, 100 ms expected (overdue past 400 ms, room for a busy
+    // machine); vus 2 at 40/s holds journeys of 50 ms: a cap too small.
+    const fast = await load(
+      { delayMs: 60 },
+      {
+        model: 'open',
+        rate: 40,
+        vus: 2,
+        steps: 0,
+        thinkMs: 0,
+        durationMs: 1000,
+        expectedRequestMs: 100,
+      },
+    );
+    assert.ok(fast.totals.dropped > 10, `dropped ${fast.totals.dropped}`);
+    // Most, not all: on a busy machine a late tick is rightly the generator's.
+    assert.ok(
+      fast.totals.droppedBy!.cap >= 0.7 * fast.totals.dropped,
+      JSON.stringify(fast.totals.droppedBy),
+    );
+    // A cap twice Little's law (40/s × 80 ms × 2 = 6.4) with answers 10 times slower than expected.
+    const slow = await load(
+      { delayMs: 400 },
+      {
+        model: 'open',
+        rate: 40,
+        vus: 8,
+        steps: 0,
+        thinkMs: 0,
+        durationMs: 1000,
+        expectedRequestMs: 40,
+      },
+    );
+    assert.ok(slow.totals.dropped > 10);
+    // The first drops come before any journey is overdue: those can only be called the cap.
+    assert.ok(
+      slow.totals.droppedBy!.latency >= 0.7 * slow.totals.dropped,
+      JSON.stringify(slow.totals.droppedBy),
+    );
+  });
+
+  it('vus left out: sized from the journey, no drop while the system keeps up', async () => {
+    const { totals } = await load(
+      { delayMs: 5 },
+      { model: 'open', rate: 40, vus: undefined, steps: 3, thinkMs: 50, durationMs: 1000 },
+    );
+    assert.equal(totals.settings?.vusSource, 'sized');
+    // 5 requests × 50 ms + 4 thinks × 50 ms = 450 ms; 40/s × 0.45 s × 2 = 36.
+    assert.equal(totals.settings?.vus, 36);
+    assert.equal(totals.dropped, 0);
+    assert.equal(totals.journeysStarted, 40);
   });
 
   it('interrupt: stops within about a second, requests cut short are not counted as errors', async () => {
@@ -179,5 +268,25 @@ describe('loadgen LoadRun against a fake node', function () {
     assert.equal(totals.errors, 0);
     assert.equal(totals.journeysStarted, 3);
     assert.equal(totals.journeysCompleted, 0);
+  });
+});
+
+describe('loadgen drop causes', () => {
+  const expectedJourneyMs = 100;
+  it('a late arrival is the generator; overdue journeys the latency; else the cap', () => {
+    assert.equal(
+      dropCause({ lateMs: 150, recentDurationsMs: [900], expectedJourneyMs }),
+      'generator',
+    );
+    assert.equal(
+      dropCause({ lateMs: 0, recentDurationsMs: [90, 110, 120, 95], expectedJourneyMs }),
+      'cap',
+    );
+    assert.equal(
+      dropCause({ lateMs: 0, recentDurationsMs: [90, 110, 250, 95], expectedJourneyMs }),
+      'latency',
+      'a quarter overdue (over twice the expected duration)',
+    );
+    assert.equal(dropCause({ lateMs: 0, recentDurationsMs: [], expectedJourneyMs }), 'cap');
   });
 });

@@ -26,18 +26,44 @@ describe('loadgen per-second aggregation', () => {
     assert.deepEqual(second.servedBy, { 'node-2': 1 });
   });
 
-  it('errors by kind; no latency and no node for a request that got no answer', () => {
+  it('times failed requests too (a timeout at its full wait); success-only percentiles apart', () => {
     const series = new SecondSeries();
     series.request(0, { latencyMs: 3, errorKind: '503', servedBy: 'none' });
-    series.request(0, { latencyMs: undefined, errorKind: 'timeout', servedBy: undefined });
-    series.request(0, { latencyMs: undefined, errorKind: 'timeout', servedBy: undefined });
+    series.request(0, { latencyMs: 5000, errorKind: 'timeout', servedBy: undefined });
+    series.request(0, { latencyMs: 5001, errorKind: 'timeout', servedBy: undefined });
     series.request(0, ok(1));
     const point = series.take(0);
     assert.equal(point.requests, 4);
     assert.equal(point.errors, 3);
+    assert.equal(point.failedRate, 0.75);
     assert.deepEqual(point.errorsByKind, { '503': 1, timeout: 2 });
-    assert.deepEqual(point.servedBy, { none: 1, 'node-1': 1 });
-    assert.equal(point.p99Ms, 3);
+    assert.deepEqual(point.servedBy, { none: 1, 'node-1': 1 }, 'no node for no answer');
+    assert.deepEqual([point.p50Ms, point.p99Ms], [3, 5001], 'the timeouts are in the latency');
+    assert.deepEqual([point.successP50Ms, point.successP99Ms], [1, 1]);
+  });
+
+  it('counts drops by cause and held-session answers by node', () => {
+    const series = new SecondSeries();
+    series.dropped(0, 'cap');
+    series.dropped(0, 'latency');
+    series.dropped(0, 'latency');
+    series.heldAnswer(0, 'node-1', true);
+    series.heldAnswer(0, 'node-2', false);
+    series.heldAnswer(0, 'node-1', true);
+    const point = series.take(0);
+    assert.equal(point.dropped, 3);
+    assert.deepEqual(point.droppedBy, { cap: 1, generator: 0, latency: 2 });
+    assert.deepEqual([point.pinnedServed, point.pinnedTotal], [2, 3]);
+    assert.deepEqual(point.heldAnswersByNode, {
+      'node-1': { answers: 2, home: 2 },
+      'node-2': { answers: 1, home: 0 },
+    });
+    const totals = new RunTotals();
+    totals.add(point);
+    totals.add(series.take(1));
+    const built = totals.build(0, 1000, { sent: 0, received: 0 });
+    assert.deepEqual(built.droppedBy, { cap: 1, generator: 0, latency: 2 });
+    assert.deepEqual(built.heldAnswersByNode, point.heldAnswersByNode);
   });
 
   it('blames each error on the node that caused it, and each lost session on its last node', () => {
@@ -49,7 +75,7 @@ describe('loadgen per-second aggregation', () => {
       servedBy: 'balancer',
       errorNode: 'node-2',
     });
-    series.request(0, { latencyMs: undefined, errorKind: 'ECONNRESET', servedBy: undefined });
+    series.request(0, { latencyMs: 2, errorKind: 'reset', servedBy: undefined });
     series.sessionLost(0, 'node-2');
     series.sessionLost(0, 'node-2');
     const point = series.take(0);
@@ -84,9 +110,11 @@ describe('loadgen per-second aggregation', () => {
     const totals = new RunTotals();
     for (let i = 1; i <= 10; i += 1) {
       series.request(0, ok(i));
-      totals.latencies.push(i);
+      totals.request(ok(i));
     }
-    series.request(1, { latencyMs: undefined, errorKind: 'ECONNRESET', servedBy: undefined });
+    const reset = { latencyMs: 30, errorKind: 'reset', servedBy: undefined };
+    series.request(1, reset);
+    totals.request(reset, 'ECONNRESET');
     series.count(1, 'journeysStarted', 3);
     series.count(0, 'journeysStarted', 2);
     totals.add(series.take(0));
@@ -95,16 +123,19 @@ describe('loadgen per-second aggregation', () => {
     const built = totals.build(1000, 2000.4, { sent: 10, received: 20 });
     assert.equal(built.requests, 11);
     assert.equal(built.errors, 1);
-    assert.deepEqual(built.errorsByKind, { ECONNRESET: 1 });
+    assert.deepEqual(built.errorsByKind, { reset: 1 });
+    assert.deepEqual(built.networkErrorCodes, { ECONNRESET: 1 });
+    assert.equal(built.failedRate, 0.0909);
     assert.equal(built.journeysStarted, 5);
-    assert.deepEqual(built.latencyMs, { p50: 5, p95: 10, p99: 10, max: 10 });
+    assert.deepEqual(built.latencyMs, { p50: 6, p95: 30, p99: 30, max: 30 });
+    assert.deepEqual(built.successLatencyMs, { p50: 5, p95: 10, p99: 10, max: 10 });
     assert.deepEqual([built.bytesSent, built.bytesReceived], [10, 20]);
     assert.equal(built.elapsedMs, 2000);
     assert.equal(built.schedulingLagP99Ms, 7);
     assert.deepEqual([built.pinnedServed, built.pinnedTotal], [0, 0]);
   });
 
-  it('sums pinned answers into the totals; times answered requests per route', () => {
+  it('sums pinned answers into the totals; times every request per route, failed ones apart', () => {
     const series = new SecondSeries();
     const totals = new RunTotals();
     series.count(0, 'pinnedTotal', 3);
@@ -114,14 +145,37 @@ describe('loadgen per-second aggregation', () => {
     assert.deepEqual([first.pinnedServed, first.pinnedTotal], [2, 3]);
     totals.add(first);
     totals.add(series.take(1));
-    for (let i = 1; i <= 100; i += 1) totals.answered(i, 'me');
-    totals.answered(40, 'refresh');
-    totals.answered(7, undefined);
+    for (let i = 1; i <= 100; i += 1) totals.request({ ...ok(i), route: 'me' });
+    totals.request({ latencyMs: 2000, errorKind: 'timeout', servedBy: undefined, route: 'me' });
+    totals.request({ ...ok(40), route: 'refresh' });
+    totals.request({ ...ok(7), route: undefined });
     const built = totals.build(0, 1000, { sent: 0, received: 0 });
     assert.deepEqual([built.pinnedServed, built.pinnedTotal], [2, 4]);
-    assert.deepEqual(built.latencyByRoute?.me, { count: 100, p50: 50, p99: 99 });
-    assert.deepEqual(built.latencyByRoute?.refresh, { count: 1, p50: 40, p99: 40 });
-    assert.deepEqual(built.latencyByRoute?.logout, { count: 0, p50: null, p99: null });
-    assert.equal(built.latencyMs.max, 100, 'the totals see every answered request');
+    assert.deepEqual(built.latencyByRoute?.me, {
+      count: 101,
+      failed: 1,
+      p50: 51,
+      p99: 100,
+      successP50: 50,
+      successP99: 99,
+    });
+    assert.deepEqual(built.latencyByRoute?.refresh, {
+      count: 1,
+      failed: 0,
+      p50: 40,
+      p99: 40,
+      successP50: 40,
+      successP99: 40,
+    });
+    assert.deepEqual(built.latencyByRoute?.logout, {
+      count: 0,
+      failed: 0,
+      p50: null,
+      p99: null,
+      successP50: null,
+      successP99: null,
+    });
+    assert.equal(built.latencyMs.max, 2000, 'the totals see every request, the timeout too');
+    assert.equal(built.successLatencyMs?.max, 100);
   });
 });

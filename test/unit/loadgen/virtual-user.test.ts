@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { LoadClient } from '../../../loadgen/http-client.ts';
 import { Recorder } from '../../../loadgen/recorder.ts';
 import type { LoadTotals } from '../../../loadgen/types.ts';
-import { cartVersion, VirtualUser } from '../../../loadgen/virtual-user.ts';
+import { cartVersion, retryDelay, VirtualUser } from '../../../loadgen/virtual-user.ts';
 import { FakeNode, type FakeNodeOptions } from './fake-node.ts';
 
 /** One user against a fake node; `totals()` says what it recorded. */
@@ -18,6 +19,7 @@ async function withUser(
     recorder,
     stopping: new AbortController().signal,
     thinkMs: 0,
+    refreshRetry: { retries: 3, windowMs: 2000 },
   });
   try {
     await body(user, node);
@@ -111,7 +113,14 @@ describe('loadgen VirtualUser', () => {
     assert.deepEqual([totals.pinnedServed, totals.pinnedTotal], [2 + 1, 4 + 3]);
     assert.deepEqual(totals.latencyByRoute?.me?.count, 7);
     assert.deepEqual(totals.latencyByRoute?.login?.count, 2);
-    assert.deepEqual(totals.latencyByRoute?.refresh, { count: 0, p50: null, p99: null });
+    assert.deepEqual(totals.latencyByRoute?.refresh, {
+      count: 0,
+      failed: 0,
+      p50: null,
+      p99: null,
+      successP50: null,
+      successP99: null,
+    });
   });
 
   it('times every answered request under its route, the token refreshes included', async () => {
@@ -156,5 +165,100 @@ describe('loadgen VirtualUser', () => {
     });
     assert.equal(totals.sessionsLost, 0);
     assert.deepEqual(totals.errorsByKind, { '401': 1 });
+  });
+
+  it('a misrouted request lowers the home share: every answer to a held session counts, a 401 too', async () => {
+    const totals = await withUser(
+      { servedBy: ['node-a', 'node-b'], loseSession: () => true },
+      async (user) => {
+        await user.login(); // node-a: the home
+        const answer = await user.request('GET', '/me'); // node-b: 401, the session is not there
+        assert.equal(answer.kind === 'answer' && answer.status, 401);
+      },
+    );
+    assert.deepEqual([totals.pinnedServed, totals.pinnedTotal], [0, 1]);
+    assert.deepEqual(totals.heldAnswersByNode, { 'node-b': { answers: 1, home: 0 } });
+    assert.equal(totals.sessionsLost, 1);
+  });
+
+  describe('jwt: a failed refresh is retried like a well-written client does', () => {
+    // 2 s tokens: the client refreshes from 0.75 s and holds them usable until 1 s.
+    const due = () => sleep(800);
+
+    it('a refresh answered 503 twice: retried with the same token, no session lost', async () => {
+      let node: FakeNode | undefined;
+      const totals = await withUser(
+        { jwtExpiresIn: 2, refreshFault: (index) => (index < 2 ? 503 : undefined) },
+        async (user, fake) => {
+          node = fake;
+          await user.login();
+          await due();
+          const answer = await user.request('GET', '/me');
+          assert.equal(answer.kind === 'answer' && answer.status, 200);
+        },
+      );
+      const seen = node!.refreshTokensSeen;
+      assert.equal(seen.length, 3);
+      assert.equal(new Set(seen).size, 1, 'the same refresh token every time');
+      assert.equal(node!.expiredBearers, 0);
+      assert.deepEqual(
+        [totals.refreshes, totals.refreshRetries, totals.refreshFailures, totals.sessionsLost],
+        [1, 2, 0, 0],
+      );
+      assert.deepEqual(totals.errorsByKind, { '503': 2 });
+    });
+
+    it('a refresh that keeps failing: gives up within the window, never sends the expired token, counts it lost', async () => {
+      let node: FakeNode | undefined;
+      const started = performance.now();
+      const totals = await withUser(
+        { jwtExpiresIn: 2, refreshFault: () => 503 },
+        async (user, fake) => {
+          node = fake;
+          await user.login();
+          await due();
+          assert.deepEqual(await user.request('GET', '/me'), { kind: 'skipped' });
+          assert.equal(user.hasSession, false);
+        },
+      );
+      assert.ok(performance.now() - started < 800 + 2000 + 500, 'bounded in time');
+      assert.equal(node!.refreshTokensSeen.length, 4, 'one try and 3 retries');
+      assert.equal(node!.expiredBearers, 0);
+      assert.deepEqual(
+        [totals.refreshRetries, totals.refreshFailures, totals.refreshLost, totals.sessionsLost],
+        [3, 1, 1, 1],
+      );
+      assert.equal(totals.refreshRevokedByReuse, 0);
+    });
+
+    it('a refresh answered 401 REFRESH_REUSED: revoked by reuse, not retried', async () => {
+      const totals = await withUser(
+        { jwtExpiresIn: 2, refreshFault: () => 'reuse' },
+        async (user) => {
+          await user.login();
+          await due();
+          assert.deepEqual(await user.request('GET', '/me'), { kind: 'skipped' });
+        },
+      );
+      assert.deepEqual(
+        [
+          totals.refreshRevokedByReuse,
+          totals.refreshLost,
+          totals.refreshRetries,
+          totals.sessionsLost,
+        ],
+        [1, 0, 0, 1],
+      );
+    });
+
+    it('retry delays double from 100 ms, bounded by the count and the window', () => {
+      const policy = { retries: 3, windowMs: 2000 };
+      assert.deepEqual(
+        [0, 1, 2, 3].map((retry) => retryDelay(retry, 0, policy)),
+        [100, 200, 400, undefined],
+      );
+      assert.equal(retryDelay(1, 1900, policy), undefined, 'would start past the window');
+      assert.equal(retryDelay(0, 0, { retries: 0, windowMs: 2000 }), undefined);
+    });
   });
 });

@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import { request } from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../../../lab/ports.ts';
+import { freePort } from '../../../lab/process/ports.ts';
 
 const MAIN = fileURLToPath(new URL('../../../nodes/main.ts', import.meta.url));
 const ENV = { NODE_ID: 'node-main', PORT: '0', NODE_ADMIN_TOKEN: 'main-test-token-123' };

@@ -3,7 +3,7 @@
 // changed where the case needs them. A rule whose table misses a verdict it
 // names (or names one it cannot reach) fails here.
 import assert from 'node:assert/strict';
-import type { RunSummary, StrategySummary } from '../../../lab/run/summary.ts';
+import type { RunSummary, StrategySummary } from '../../../report/summary-schema.ts';
 import { CLAIMS, judgeClaims, NOISE, type ClaimRow, type Verdict } from '../../../report/claims.ts';
 import { C2_CLAIMED_BYTES } from '../../../report/claims/cookie-rules.ts';
 import { C5_FLOOR_SHARE, C5_HOME_SHARE } from '../../../report/claims/server-rules.ts';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { RunSummary } from '../../../lab/run/summary.ts';
+import type { RunSummary } from '../../../report/summary-schema.ts';
 import { CLAIMS, judgeClaims, NOISE, type ClaimRow, type Verdict } from '../../../report/claims.ts';
 import { before, nodeKills, serverSessionsOf } from './claims-helpers.ts';
 import { int, num, pct } from '../../../report/format.ts';
@@ -126,7 +126,7 @@ describe('claims', () => {
       const sticky = strategyOf(run, 'sticky');
       const kill = nodeKills(sticky)[0];
       assert.ok(kill, 'the fixture kills a node under sticky');
-      const pinned = kill.sessionsLostByNode[kill.target] ?? 0;
+      const pinned = kill.sessionsLostByNode?.[kill.target] ?? 0;
       assert.ok(
         pinned > 0 && pinned === kill.sessionsLost,
         'in the fixture the kill lost sessions, all pinned to the killed node',
@@ -146,7 +146,7 @@ describe('claims', () => {
       const run = fixtureSummary();
       const sticky = strategyOf(run, 'sticky');
       const kill = nodeKills(sticky)[0]!;
-      const pinned = kill.sessionsLostByNode[kill.target] ?? 0;
+      const pinned = kill.sessionsLostByNode?.[kill.target] ?? 0;
       loseSessions(sticky, 'node-9', 2, kill);
       const row = expectVerdict(run, 'C6', 'holds');
       assert.ok(
@@ -334,6 +334,15 @@ describe('claims', () => {
       jwt.probes.refreshReplay.detected = 3;
       const row = expectVerdict(run, 'C14', 'does not hold');
       assert.match(row.measured, /3 of 4/);
+    });
+
+    it('C14: says beside the figure what the reuse grace window leaves out', () => {
+      const { run, jwt } = withJwt();
+      jwt.probes.refreshReplay = { tried: 4, detected: 4, graceWindowS: 30 };
+      const row = expectVerdict(run, 'C14', 'holds');
+      assert.match(row.measured, /within the 30 s grace window is not detected/);
+      jwt.probes.refreshReplay.graceWindowS = 0;
+      assert.match(expectVerdict(run, 'C14', 'holds').measured, /strict rotation/);
     });
   });
 });

@@ -5,7 +5,7 @@ import { cp, mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { RunSummary, StrategySummary } from '../../../lab/run/summary.ts';
+import type { RunSummary, StrategySummary } from '../../../report/summary-schema.ts';
 
 export const FIXTURE_DIR = fileURLToPath(new URL('../../fixtures/run-small', import.meta.url));
 
@@ -50,10 +50,10 @@ export function loseSessions(
     counts[node] = (counts[node] ?? 0) + n;
   };
   strategy.totals.sessionsLost += n;
-  add(strategy.totals.sessionsLostByNode);
+  add((strategy.totals.sessionsLostByNode ??= {}));
   if (event) {
     event.sessionsLost += n;
-    add(event.sessionsLostByNode);
+    add((event.sessionsLostByNode ??= {}));
   }
 }
 

@@ -144,7 +144,7 @@ describe('report.html', () => {
   it("splits each event's errors and lost sessions by node", () => {
     const sticky = strategyOf(fixtureSummary(), 'sticky');
     const kill = sticky.events.find((event) => event.action === 'kill')!;
-    const lost = Object.entries(kill.sessionsLostByNode);
+    const lost = Object.entries(kill.sessionsLostByNode ?? {});
     assert.ok(lost.length > 0, 'the kill lost sessions in the fixture');
     const split = lost.map(([node, count]) => `${node} ${count}`).join(', ');
     assert.ok(html.includes(`${kill.sessionsLost}<div class="note">${split}</div>`), split);

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { LabError } from '../../../lab/errors.ts';
+import { ReportError } from '../../../report/errors.ts';
 import { renderRun } from '../../../report/render.ts';
 import { fixtureCopy, fixtureSummary, setHeld } from './fixture.ts';
 
 /** Rejects with BAD_RUN_DIR and a message matching `pattern`. */
 async function refuses(dir: string, pattern: RegExp): Promise<void> {
   await assert.rejects(renderRun(dir), (error: unknown) => {
-    assert.ok(error instanceof LabError, String(error));
+    assert.ok(error instanceof ReportError, String(error));
     assert.equal(error.code, 'BAD_RUN_DIR');
     assert.match(error.message, pattern);
     return true;

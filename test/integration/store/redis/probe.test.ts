@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from '../../../../lab/ports.ts';
-import { signalService } from '../../../../lab/process-supervisor.ts';
+import { freePort } from '../../../../lab/process/ports.ts';
+import { signalService } from '../../../../lab/process/supervisor.ts';
 import { probeRedis as labProbe, RedisServer } from '../../../../lab/services/redis-server.ts';
 import {
   answersWithoutPassword,

@@ -5,14 +5,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { LabError } from '../../../../lab/errors.ts';
-import { freePort } from '../../../../lab/ports.ts';
-import { processState, signalService } from '../../../../lab/process-supervisor.ts';
+import { freePort } from '../../../../lab/process/ports.ts';
+import { processState, signalService } from '../../../../lab/process/supervisor.ts';
 import {
   redisInfo,
   RedisServer,
   type RedisPersistence,
 } from '../../../../lab/services/redis-server.ts';
-import { waitFor } from '../../../../lab/wait.ts';
+import { waitFor } from '../../../../lab/process/wait.ts';
 import { StoreError, StoreOptionError, StoreUnavailableError } from '../../../../store/errors.ts';
 import {
   RedisSessionStore,

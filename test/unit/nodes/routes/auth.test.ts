@@ -140,6 +140,36 @@ describe('nodes/routes/auth', () => {
       assert.equal(again.status, 401);
     });
 
+    it('a refresh token in the body is no credential for a strategy without refresh tokens', async () => {
+      const node = await startNode();
+      const cookie = await login(node);
+      // Without the cookie the body alone does not log anyone out.
+      const bodyOnly = await node.fetch('/logout', postJson({ refreshToken: 'A'.repeat(43) }));
+      assert.equal(bodyOnly.status, 401);
+      assert.equal(await node.store.count(), 1);
+      const withCookie = await node.fetch(
+        '/logout',
+        postJson({ refreshToken: 'A'.repeat(43) }, { Cookie: cookie }),
+      );
+      assert.equal(withCookie.status, 204);
+      assert.equal(await node.store.count(), 0);
+    });
+
+    it('checks a logout body: 400 for an empty refresh token or bad JSON', async () => {
+      const node = await startNode();
+      const cookie = await login(node);
+      const empty = await node.fetch('/logout', postJson({ refreshToken: '' }, { Cookie: cookie }));
+      assert.equal(empty.status, 400);
+      const bad = await node.fetch('/logout', {
+        method: 'POST',
+        headers: { Cookie: cookie, 'content-type': 'application/json' },
+        body: '{',
+      });
+      assert.equal(bad.status, 400);
+      assert.equal((await errorOf(bad)).code, 'BAD_JSON');
+      assert.equal(await node.store.count(), 1, 'a refused logout ends nothing');
+    });
+
     it('answers 401 without a session', async () => {
       const node = await startNode();
       const response = await node.fetch('/logout', { method: 'POST' });

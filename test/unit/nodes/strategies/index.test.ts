@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
-import { freePort } from '../../../../lab/ports.ts';
+import { freePort } from '../../../../lab/process/ports.ts';
 import { createNodeMetrics } from '../../../../nodes/metrics.ts';
 import { createStrategy } from '../../../../nodes/strategies/index.ts';
 import type { StrategyDeps } from '../../../../nodes/strategies/index.ts';

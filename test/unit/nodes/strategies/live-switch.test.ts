@@ -1,8 +1,8 @@
 // PUT /admin/strategy end to end: the switch a lab run performs on every node.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { freePort } from '../../../../lab/ports.ts';
-import { waitFor } from '../../../../lab/wait.ts';
+import { freePort } from '../../../../lab/process/ports.ts';
+import { waitFor } from '../../../../lab/process/wait.ts';
 import { generateSigningKeys } from '../../../../nodes/strategies/jwt/index.ts';
 import {
   ADMIN_HEADERS,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { pino } from 'pino';
-import { waitFor } from '../../../../lab/wait.ts';
+import { waitFor } from '../../../../lab/process/wait.ts';
 import { StrategyHolder } from '../../../../nodes/strategies/strategy-holder.ts';
 import type { SessionStrategy, StrategyName } from '../../../../nodes/strategies/strategy.ts';
 

@@ -4,6 +4,7 @@ import {
   hashRefreshToken,
   newRefreshToken,
   RefreshTokenStore,
+  successorToken,
 } from '../../../../store/redis/refresh-token-store.ts';
 import { StoreOptionError, StoreUnavailableError } from '../../../../store/errors.ts';
 
@@ -23,6 +24,38 @@ describe('refresh tokens (no Redis)', () => {
     assert.equal(hashed, createHash('sha256').update(token).digest('base64url'));
     assert.notEqual(hashed, token);
     assert.ok(!hashed.includes(token.slice(0, 8)));
+  });
+
+  it('derive a grace-window successor only from the preceding token and the salt', () => {
+    const token = newRefreshToken();
+    const salt = 'c2FsdC1vZi1zaXh0ZWVu';
+    const successor = successorToken(token, salt);
+    // Another node deriving it again gets the same token: that is what a retry receives.
+    assert.equal(successorToken(token, salt), successor);
+    assert.match(successor, /^[A-Za-z0-9_-]{43}$/);
+    assert.notEqual(successor, token);
+    // Another salt or another token: another successor; the salt alone (in Redis) is not enough.
+    assert.notEqual(successorToken(token, `${salt}x`), successor);
+    assert.notEqual(successorToken(newRefreshToken(), salt), successor);
+  });
+
+  it('refuses a grace window that is negative, fractional or not below the token lifetime', () => {
+    for (const reuseGraceMs of [-1, 0.5, 60_000, 90_000, Number.NaN]) {
+      assert.throws(
+        () => new RefreshTokenStore({ url: 'redis://127.0.0.1:1', ttlSeconds: 60, reuseGraceMs }),
+        /reuseGraceMs must be a whole number/,
+      );
+    }
+    const store = new RefreshTokenStore({
+      url: 'redis://127.0.0.1:1',
+      ttlSeconds: 60,
+      reuseGraceMs: 59_999,
+    });
+    assert.equal(store.reuseGraceMs, 59_999);
+    assert.equal(
+      new RefreshTokenStore({ url: 'redis://127.0.0.1:1', ttlSeconds: 60 }).reuseGraceMs,
+      0,
+    );
   });
 
   it('refuses a bad ttl at construction', () => {
