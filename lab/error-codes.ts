@@ -60,6 +60,10 @@ export const LAB_ERRORS = {
   INTERRUPTED: 'Ctrl-C or an abort ended the work',
   REDIS_UNREACHABLE: 'the redis-server the lab started does not answer on its port',
   REDIS_RUNNING: 'Redis already runs with another persistence mode than the one asked for',
+  REDIS_NO_AUTH:
+    'a Redis the lab would use serves clients without a password (every local user could forge sessions)',
+  SECRET_FILE_MODE:
+    'a secrets file (keys, passwords, tokens) is readable by others or owned by another user',
 
   // Balancer, strategy switch and load generator
   BALANCER_UNREACHABLE: "the balancer's admin API does not answer",

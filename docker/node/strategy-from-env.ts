@@ -36,6 +36,8 @@ export function strategyConfigFromEnv(
         redis: {
           url: required(env, 'LAB_REDIS_URL', 'for the redis strategy'),
           mode: variant ?? 'cas',
+          // The compose Redis has no ACL users yet (docs/security.md).
+          allowNoPassword: true,
         },
       };
     case 'clustered': {

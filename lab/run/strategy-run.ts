@@ -8,9 +8,9 @@ import path from 'node:path';
 import { DEFAULT_UPSTREAM_TIMEOUT_MS } from '../../balancer/config.ts';
 import type { LoadConfig, SecondPoint } from '../../loadgen/types.ts';
 import { recordEvent } from '../topology/events.ts';
-import { stateFile, type LabState } from '../topology/state.ts';
+import { clearState, type LabState } from '../topology/state.ts';
 import { parseStrategyChoice } from '../strategy/config.ts';
-import { stopServices } from '../strategy/services.ts';
+import { removeServiceConfigs, stopServices } from '../strategy/services.ts';
 import { switchStrategy } from '../strategy/switch.ts';
 import { startTopology, stopTopology } from '../topology/topology.ts';
 import { eventEffects } from './event-effects.ts';
@@ -102,9 +102,11 @@ export async function runStrategy(context: StrategyRunContext): Promise<Strategy
     await stopServices(state).catch((error: Error) =>
       progress(`stopping stores: ${error.message}`),
     );
-    // Tokens and keys of processes now gone: no use to a reader, no place in a folder people share.
-    await rm(stateFile(stateDir), { force: true });
+    // Tokens, keys and passwords of processes now gone: no use to a reader,
+    // no place in a folder people share.
+    await clearState(stateDir);
     await rm(path.join(stateDir, 'balancer.json'), { force: true });
+    await removeServiceConfigs(stateDir);
   }
 }
 

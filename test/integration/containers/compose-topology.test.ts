@@ -155,7 +155,11 @@ describe('docker-compose.yml end to end on the docker engine', function () {
           'PUT',
           '/admin/strategy',
           {
-            json: { name: 'redis', redis: { url: `redis://${link.listen}` } },
+            // The compose Redis has no ACL users yet (docs/security.md): said so.
+            json: {
+              name: 'redis',
+              redis: { url: `redis://${link.listen}`, allowNoPassword: true },
+            },
             timeoutMs: 30000,
           },
         );

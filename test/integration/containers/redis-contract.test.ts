@@ -61,7 +61,7 @@ async function containerRedis(engine: TestEngine): Promise<RedisUnderTest> {
     },
     start: async () => {
       await docker(engine.daemon, ['start', id]);
-      await waitFor(async () => (await probeRedis(port)).reply === '+PONG', {
+      await waitFor(async () => (await probeRedis(port, undefined)).reply === '+PONG', {
         timeoutMs: 15000,
         what: `the Redis container to answer PING on ${port}`,
       });
@@ -123,6 +123,8 @@ describe(`SessionStore contract on ${where}`, function () {
     prefixes += 1;
     const store = new RedisSessionStore({
       url: redis.url,
+      // The container's Redis runs without ACL users (docs/security.md).
+      allowNoPassword: true,
       idleTtlMs,
       keyPrefix: `sl:container${prefixes}:`,
       mode,
