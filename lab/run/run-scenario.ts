@@ -1,5 +1,5 @@
 // `lab run`: every strategy of a scenario in turn under the same load and
-// chaos timeline, into one run folder (DESIGN.md "CLI"): scenario.json, the
+// chaos timeline, into one run folder (docs/run-folder.md): scenario.json, the
 // generator's raw output in load/, events.ndjson, summary.json, the reports,
 // and each strategy's process logs in lab/<strategy>/logs. An interrupt
 // stops the strategy in progress cleanly and still writes what was measured.
