@@ -1,0 +1,93 @@
+// One keep-alive HTTP/1.1 connection of the generator's client: it sends one
+// request at a time, written in one piece, and reads its answer with the
+// generator's own parser. It reports to its owner when it is free again and
+// when it is gone; a request in flight on it ends either way.
+import net from 'node:net';
+import { ResponseParser, type ParsedResponse } from './response-parser.ts';
+
+/** What a connection tells the client that owns it. */
+export interface ConnectionOwner {
+  /** The answer to the request in flight: the connection is free again unless it closes. */
+  answered(connection: Connection, response: ParsedResponse): void;
+  /** The request in flight got no answer: the connection failed under it. */
+  failed(connection: Connection, error: NodeJS.ErrnoException): void;
+  /** The socket is closed; bytes read and written are final. */
+  closed(connection: Connection): void;
+}
+
+/** The error a request gets when its connection closed before the whole answer came (as Node says it). */
+function hangUp(): NodeJS.ErrnoException {
+  return Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+}
+
+export class Connection {
+  readonly socket: net.Socket;
+  readonly #owner: ConnectionOwner;
+  readonly #parser = new ResponseParser();
+  #busy = false;
+
+  constructor(host: string, port: number, owner: ConnectionOwner) {
+    this.#owner = owner;
+    this.socket = net.connect({ host, port, noDelay: true });
+    this.socket.on('data', (chunk: Buffer) => this.#data(chunk));
+    this.socket.on('end', () => this.#end());
+    this.socket.on('error', (error) => this.#fail(error));
+    this.socket.on('close', () => {
+      this.#fail(hangUp());
+      owner.closed(this);
+    });
+  }
+
+  /** False once the socket is closing: it takes no more requests. */
+  get usable(): boolean {
+    return !this.socket.destroyed;
+  }
+
+  /** Writes a whole request; the answer or failure comes through the owner. */
+  send(text: string): void {
+    this.#busy = true;
+    this.socket.write(text);
+  }
+
+  /** Closes the socket now; a request in flight fails with `error`. */
+  destroy(error?: NodeJS.ErrnoException): void {
+    if (error) this.#fail(error);
+    this.socket.destroy();
+  }
+
+  #data(chunk: Buffer): void {
+    if (!this.#busy) {
+      // Bytes nobody asked for: the connection cannot be trusted with the next request.
+      this.socket.destroy();
+      return;
+    }
+    let response: ParsedResponse | undefined;
+    try {
+      response = this.#parser.push(chunk);
+    } catch (error) {
+      this.destroy(error as NodeJS.ErrnoException);
+      return;
+    }
+    if (response) this.#answer(response);
+  }
+
+  #end(): void {
+    // A body framed by the end of the connection is complete now.
+    const response = this.#busy ? this.#parser.end() : undefined;
+    if (response) this.#answer(response);
+    this.socket.destroy();
+  }
+
+  #answer(response: ParsedResponse): void {
+    this.#busy = false;
+    if (!response.keepAlive) this.socket.destroy();
+    this.#owner.answered(this, response);
+  }
+
+  #fail(error: NodeJS.ErrnoException): void {
+    if (!this.#busy) return; // an idle connection closing is no request's failure
+    this.#busy = false;
+    this.socket.destroy();
+    this.#owner.failed(this, error);
+  }
+}
