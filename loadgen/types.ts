@@ -63,6 +63,14 @@ export interface LoadConfig {
   /** jwt: after a refresh answered 5xx or not at all, retry it with the same token this often within this window. */
   refreshRetry?: RefreshRetry;
   seed: number;
+  /**
+   * The lab runs the load as this many generator processes (default 1), each
+   * with its share of `rate` and `vus` (lab/run/loadgen-process.ts), and
+   * merges their figures (lab/run/merge-loadgen.ts).
+   */
+  processes?: number;
+  /** Which of those processes this one is (0-based): its users get names no other part uses. */
+  part?: number;
 }
 
 /** jwt: after a refresh answered 5xx or not at all, up to `retries` more attempts, none started past `windowMs` after the first. */

@@ -5,8 +5,8 @@
 import type { LoadConfig, LoadTotals, SecondPoint } from '../../loadgen/types.ts';
 import type { LabState } from '../state.ts';
 import { playTimeline, type TimelineEvent } from './chaos-timeline.ts';
-import { startLoadgen } from './loadgen-process.ts';
-import { Sampler, topologyProcesses, type NodeStateChange } from './sampler.ts';
+import { startLoadgen, type LoadgenPartResult } from './loadgen-process.ts';
+import { generatorProcesses, Sampler, topologyProcesses, type NodeStateChange } from './sampler.ts';
 import type { ChaosStep } from './scenario-schema.ts';
 import type { ProcessSeries } from './summary.ts';
 
@@ -26,6 +26,8 @@ export interface MeasuredLoadOptions {
 export interface MeasuredLoad {
   totals: LoadTotals;
   exitCode: number | null;
+  /** Each generator process: its name (as in `processes`), pid and requests. */
+  parts: LoadgenPartResult[];
   processes: ProcessSeries[];
   events: TimelineEvent[];
   changes: NodeStateChange[];
@@ -34,13 +36,13 @@ export interface MeasuredLoad {
 export async function runMeasuredLoad(options: MeasuredLoadOptions): Promise<MeasuredLoad> {
   const { state, signal } = options;
   // Known once the generator is spawned, which happens after the sampler is set up.
-  const loadgen: { pid?: number } = {};
+  const pids: number[] = [];
   const sampler = new Sampler(state, [
     ...topologyProcesses(state),
-    { name: 'loadgen', kind: 'loadgen', pid: () => loadgen.pid },
+    ...generatorProcesses(options.config.processes ?? 1, pids),
   ]);
   const load = await startLoadgen(options.config, options.loadDir, options.name, options.onSecond);
-  loadgen.pid = load.pid;
+  pids.push(...load.parts.map((part) => part.pid));
   const stopLoad = () => load.stop();
   signal.addEventListener('abort', stopLoad, { once: true });
   if (signal.aborted) load.stop();
@@ -84,6 +86,7 @@ export async function runMeasuredLoad(options: MeasuredLoadOptions): Promise<Mea
   return {
     totals: outcome.totals,
     exitCode: outcome.exitCode,
+    parts: outcome.parts,
     processes,
     events: events.map((event) => ({
       ...event,

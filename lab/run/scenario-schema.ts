@@ -117,6 +117,8 @@ export const ScenarioSchema = z
         thinkMs: z.int().min(0).max(60_000).default(100),
         parallelWrites: z.int().min(1).max(50).default(5),
         timeoutMs: z.int().min(100).max(60_000).default(5000),
+        /** Generator processes sharing the load (rate and vus split, figures merged). */
+        processes: z.int().min(1).max(16).default(1),
         seed: z
           .int()
           .min(0)

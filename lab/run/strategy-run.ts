@@ -144,6 +144,7 @@ async function measure(
     events: effects,
     probes,
     loadgenExitCode: load.exitCode,
+    loadgenParts: load.parts,
   });
 }
 
@@ -162,6 +163,7 @@ function loadConfig(scenario: Scenario, strategy: string, state: LabState): Load
     parallelWrites: load.parallelWrites,
     timeoutMs: load.timeoutMs,
     seed: load.seed,
+    processes: load.processes,
   };
 }
 

@@ -3,6 +3,8 @@
 // probes) into its entry of summary.json: figures per request, thresholds
 // checked, and warnings whenever a figure should not be trusted.
 import type { LoadTotals, SecondPoint } from '../../loadgen/types.ts';
+import type { LoadgenPartResult } from './loadgen-process.ts';
+import { withoutHistograms } from './merge-loadgen.ts';
 import type { Scenario } from './scenario-schema.ts';
 import type {
   EventEffect,
@@ -26,6 +28,8 @@ export interface StrategyRaw {
   events: EventEffect[];
   probes: ProbeResults;
   loadgenExitCode: number | null;
+  /** The generator's processes; absent: one, named `loadgen`. */
+  loadgenParts?: LoadgenPartResult[];
 }
 
 export function summarizeStrategy(raw: StrategyRaw): StrategySummary {
@@ -37,15 +41,21 @@ export function summarizeStrategy(raw: StrategyRaw): StrategySummary {
     const micros = matching.reduce((sum, process) => sum + process.cpuMicros, 0);
     return Math.round(micros / totals.requests);
   };
-  const loadgen = raw.processes.find((process) => process.kind === 'loadgen');
+  const loadgen = raw.processes.filter((process) => process.kind === 'loadgen');
+  const loadgenMicros = loadgen.reduce((sum, process) => sum + process.cpuMicros, 0);
   const loadgenCores =
-    loadgen && seconds > 0 ? round(loadgen.cpuMicros / 1_000_000 / seconds, 3) : 0;
+    loadgen.length > 0 && seconds > 0 ? round(loadgenMicros / 1_000_000 / seconds, 3) : 0;
+  const parts = (raw.loadgenParts ?? []).map((part) => {
+    const cpuMicros = loadgen.find((process) => process.name === part.name)?.cpuMicros ?? 0;
+    const cpuPerRequestMicros = part.requests > 0 ? Math.round(cpuMicros / part.requests) : null;
+    return { name: part.name, requests: part.requests, cpuMicros, cpuPerRequestMicros };
+  });
   const thresholds = checkThresholds(raw.scenario, totals);
   return {
     strategy: raw.strategy,
     loadStartedAtMs: totals.startedAtMs,
     durationS: round(seconds, 1),
-    totals,
+    totals: withoutHistograms(totals),
     throughput: seconds > 0 ? round(totals.requests / seconds, 1) : 0,
     errorRate: totals.requests > 0 ? round(totals.errors / totals.requests, 5) : 0,
     bytesPerRequest: {
@@ -56,9 +66,11 @@ export function summarizeStrategy(raw: StrategyRaw): StrategySummary {
       balancer: perRequest('balancer'),
       nodes: perRequest('node'),
       stores: perRequest('store'),
+      generator: perRequest('loadgen'),
     },
+    ...(parts.length > 0 ? { load: { processes: parts.length, parts } } : {}),
     loadgenCores,
-    timeline: raw.series,
+    timeline: raw.series.map(withoutHistograms),
     processes: raw.processes,
     events: raw.events,
     probes: raw.probes,

@@ -171,6 +171,16 @@ export interface ProbeResults {
   probeErrors?: { probe: string; code: string; message: string }[];
 }
 
+/** One generator process of a strategy's load. */
+export interface LoadPartSummary {
+  /** As in `processes`: `loadgen`, or `loadgen-1`, `loadgen-2`... */
+  name: string;
+  requests: number;
+  /** Its CPU over the load, from /proc, µs; and per request it sent. */
+  cpuMicros: number;
+  cpuPerRequestMicros: number | null;
+}
+
 export interface StrategySummary {
   /** As the user names it: `sticky`, `redis:cas`, `clustered:partitioned`. */
   strategy: string;
@@ -184,7 +194,15 @@ export interface StrategySummary {
   errorRate: number;
   bytesPerRequest: { sent: number; received: number };
   /** CPU microseconds per request, by process kind; null where no such process ran. */
-  cpuPerRequestMicros: { balancer: number | null; nodes: number | null; stores: number | null };
+  cpuPerRequestMicros: {
+    balancer: number | null;
+    nodes: number | null;
+    stores: number | null;
+    /** Every generator process together (bench/generator measures it against wrk). Optional: older runs lack it. */
+    generator?: number | null;
+  };
+  /** The generator's processes (load.processes): each part's requests and CPU. Optional: older runs lack it. */
+  load?: { processes: number; parts: LoadPartSummary[] };
   /** Share of one core the load generator used: near 1 means the client limited the run. */
   loadgenCores: number;
   /** Second-by-second client view. */
