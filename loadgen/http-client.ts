@@ -128,7 +128,7 @@ export class LoadClient implements ConnectionOwner {
       this.#inFlight.add(pending);
       // Unref'd: the sockets of the requests in flight keep the process alive, not a deadline.
       this.#deadlineTimer ??= setTimeout(() => this.#expire(), this.#timeoutMs).unref();
-      const connection = this.#idle.pop() ?? this.#connect();
+      const connection = this.#free(started) ?? this.#connect();
       if (connection) this.#start(pending, connection);
       else this.#waiting.push(pending);
     });
@@ -186,6 +186,15 @@ export class LoadClient implements ConnectionOwner {
       const fresh = this.#connect();
       if (fresh) this.#start(next, fresh);
       else this.#waiting.unshift(next);
+    }
+  }
+
+  /** The last freed connection the server will not close under the request; stale ones are closed. */
+  #free(now: number): Connection | undefined {
+    for (;;) {
+      const connection = this.#idle.pop();
+      if (!connection?.stale(now)) return connection;
+      connection.destroy();
     }
   }
 

@@ -20,11 +20,18 @@ function hangUp(): NodeJS.ErrnoException {
   return Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
 }
 
+/** A free connection is not reused this close to the server's keep-alive timeout. */
+const STALE_MARGIN_MS = 1000;
+
 export class Connection {
   readonly socket: net.Socket;
   readonly #owner: ConnectionOwner;
   readonly #parser = new ResponseParser();
   #busy = false;
+  /** performance.now() when it last became free. */
+  #freeSince = 0;
+  /** How long the server keeps it open when idle (its `Keep-Alive: timeout=N`), ms. */
+  #serverIdleMs = Number.POSITIVE_INFINITY;
 
   constructor(host: string, port: number, owner: ConnectionOwner) {
     this.#owner = owner;
@@ -41,6 +48,15 @@ export class Connection {
   /** False once the socket is closing: it takes no more requests. */
   get usable(): boolean {
     return !this.socket.destroyed;
+  }
+
+  /**
+   * True when it has been idle so long that the server may close it just as
+   * a request goes out (a reset no server caused): within a second of the
+   * server's announced keep-alive timeout, as Node's own http.Agent does.
+   */
+  stale(now: number): boolean {
+    return now - this.#freeSince > this.#serverIdleMs - STALE_MARGIN_MS;
   }
 
   /** Writes a whole request; the answer or failure comes through the owner. */
@@ -80,6 +96,12 @@ export class Connection {
 
   #answer(response: ParsedResponse): void {
     this.#busy = false;
+    this.#freeSince = performance.now();
+    const keepAlive = response.headers['keep-alive'];
+    if (keepAlive !== undefined) {
+      const seconds = /timeout=(\d+)/.exec(String(keepAlive))?.[1];
+      if (seconds !== undefined) this.#serverIdleMs = Number(seconds) * 1000;
+    }
     if (!response.keepAlive) this.socket.destroy();
     this.#owner.answered(this, response);
   }

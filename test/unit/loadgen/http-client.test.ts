@@ -4,14 +4,17 @@ import type { AddressInfo } from 'node:net';
 import { LoadClient, RequestFailed } from '../../../loadgen/http-client.ts';
 
 /** A real Node server; `handle` answers each request. */
-async function serve(
-  handle: http.RequestListener,
-): Promise<{ url: URL; close: () => Promise<void> }> {
+async function serve(handle: http.RequestListener): Promise<{
+  url: URL;
+  keepAliveTimeout: (ms: number) => void;
+  close: () => Promise<void>;
+}> {
   const server = http.createServer(handle);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
   return {
     url,
+    keepAliveTimeout: (ms) => (server.keepAliveTimeout = ms),
     close: () => {
       server.closeAllConnections();
       return new Promise((resolve) => server.close(() => resolve()));
@@ -76,6 +79,29 @@ describe('loadgen LoadClient (its own HTTP/1.1 client)', () => {
       assert.ok(sockets.size <= 2, `at most maxSockets connections, got ${sockets.size}`);
       const bytes = client.bytes();
       assert.ok(bytes.sent > 0 && bytes.received > bytes.sent, JSON.stringify(bytes));
+    } finally {
+      client.close();
+      await server.close();
+    }
+  });
+
+  it('does not reuse a connection the server may close now (idle near its Keep-Alive timeout)', async () => {
+    const sockets: unknown[] = [];
+    const server = await serve((request, response) => {
+      if (!sockets.includes(request.socket)) sockets.push(request.socket);
+      response.end('ok');
+    });
+    const client = new LoadClient(server.url, { maxSockets: 4, timeoutMs: 2000 });
+    const get = () => client.send({ method: 'GET', path: '/', headers: {} });
+    try {
+      await get();
+      await get();
+      assert.equal(sockets.length, 1, 'Keep-Alive: timeout=5: reused at once');
+      server.keepAliveTimeout(1000); // announces timeout=1: any idle socket is too close to it
+      await get(); // answered with the new announcement
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await get();
+      assert.equal(sockets.length, 2, 'a fresh connection instead of one the server may close');
     } finally {
       client.close();
       await server.close();
