@@ -6,17 +6,18 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { readProcessStats } from '../../lab/proc-stats.ts';
 import { ROOT } from '../../lab/paths.ts';
 import type { LoadConfig, LoadTotals } from '../../loadgen/types.ts';
-import { spawnMeasured } from './child-cpu.ts';
+import { cpuOf, spawnMeasured, type Cpu } from './child-cpu.ts';
 
 export interface GeneratorResult {
   requests: number;
   errors: number;
+  errorsByKind: Record<string, number>;
   elapsedS: number;
   /** CPU from t = 0 to the exit, µs. */
   cpuMicros: number;
+  cpu: Cpu;
 }
 
 /**
@@ -48,13 +49,13 @@ export async function runGenerator(
   ]);
   let stderr = '';
   measured.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  let atStart: Promise<number | undefined> | undefined;
+  let atStart: Promise<Cpu | undefined> | undefined;
   createInterface({ input: measured.stdout }).on('line', (line) => {
     if (atStart === undefined && line.startsWith('{"started"')) {
-      atStart = readProcessStats(measured.pid).then((stats) => stats?.cpuMicros);
+      atStart = cpuOf(measured.pid);
     }
   });
-  const { status, cpuMicros } = await measured.done;
+  const { status, cpu } = await measured.done;
   const startCpu = await atStart;
   if (status !== 0 || startCpu === undefined) {
     throw new Error(`the generator failed (status ${status}): ${stderr.trim().slice(-500)}`);
@@ -63,7 +64,9 @@ export async function runGenerator(
   return {
     requests: totals.requests,
     errors: totals.errors,
+    errorsByKind: totals.errorsByKind,
     elapsedS: totals.elapsedMs / 1000,
-    cpuMicros: cpuMicros - startCpu,
+    cpuMicros: cpu.user - startCpu.user + cpu.system - startCpu.system,
+    cpu: { user: cpu.user - startCpu.user, system: cpu.system - startCpu.system },
   };
 }

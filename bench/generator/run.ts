@@ -1,5 +1,6 @@
 // Generator-cost benchmark, run by hand:
-//   npm run bench:generator [-- --rate J --duration S --rounds R --connections C --nodes N --profile DIR]
+//   npm run bench:generator [-- --rate J --duration S --rounds R --connections C --nodes N
+//                               --profile DIR --node-args '--v8-flag ...']
 // How much CPU the lab's load generator spends per request, against wrk on
 // one URL as the floor of what any HTTP client must spend. Both run against
 // the same real topology (nodes behind the lab balancer), in interleaved
@@ -35,6 +36,8 @@ const { values } = parseArgs({
     steps: { type: 'string', default: '10' },
     'think-ms': { type: 'string', default: '100' },
     profile: { type: 'string' },
+    /** Extra node flags for the generator (space-separated), to try a V8 setting. */
+    'node-args': { type: 'string', default: '' },
   },
 });
 const rate = Number(values.rate);
@@ -93,9 +96,11 @@ const median = (numbers: number[]) => {
   return sorted[Math.floor(sorted.length / 2)]!;
 };
 const line = (name: string, run: GeneratorResult | WrkResult) =>
-  `${name.padEnd(9)} ${perRequest(run).toFixed(1).padStart(6)} µs CPU/request  ` +
+  `${name.padEnd(9)} ${perRequest(run).toFixed(1).padStart(6)} µs CPU/request ` +
+  `(user ${(run.cpu.user / run.requests).toFixed(1)}, system ${(run.cpu.system / run.requests).toFixed(1)})  ` +
   `${String(run.requests).padStart(7)} requests in ${run.elapsedS.toFixed(1)} s ` +
-  `(${(run.requests / run.elapsedS).toFixed(0)} req/s), errors ${run.errors}`;
+  `(${(run.requests / run.elapsedS).toFixed(0)} req/s), errors ${run.errors}` +
+  ('errorsByKind' in run && run.errors > 0 ? ` ${JSON.stringify(run.errorsByKind)}` : '');
 
 try {
   console.log(
@@ -118,10 +123,12 @@ try {
   const generatorRuns: GeneratorResult[] = [];
   const wrkRuns: WrkResult[] = [];
   for (let round = 1; round <= rounds; round += 1) {
-    const profileArgs =
-      values.profile && round === rounds
+    const profileArgs = [
+      ...values['node-args'].split(' ').filter((arg) => arg !== ''),
+      ...(values.profile && round === rounds
         ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(values.profile)]
-        : [];
+        : []),
+    ];
     const generator = await runGenerator(
       config(durationS, 42 + round),
       dir,
@@ -129,7 +136,12 @@ try {
       profileArgs,
     );
     generatorRuns.push(generator);
-    const wrkRun = await runWrk(wrk.path, healthz, connections, generator.requests / wrkRate);
+    const wrkRun = await runWrk(
+      wrk.path,
+      healthz,
+      connections,
+      Math.ceil(generator.requests / wrkRate),
+    );
     wrkRuns.push(wrkRun);
     wrkRate = wrkRun.requests / wrkRun.elapsedS;
     console.log(`  round ${round} ${line('generator', generator)}`);
