@@ -20,6 +20,12 @@ function hangUp(): NodeJS.ErrnoException {
   return Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
 }
 
+/**
+ * Where every connection's reads land. Safe to share: a read's callback runs
+ * before the next read, and the parser copies whatever it keeps past it.
+ */
+const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
+
 /** A free connection is not reused this close to the server's keep-alive timeout. */
 const STALE_MARGIN_MS = 1000;
 
@@ -35,11 +41,24 @@ export class Connection {
 
   constructor(host: string, port: number, owner: ConnectionOwner) {
     this.#owner = owner;
-    this.socket = net.connect({ host, port, noDelay: true });
-    this.socket.on('data', (chunk: Buffer) => this.#data(chunk));
+    // `onread`: the socket reads into one buffer shared by every connection and
+    // hands the bytes over at once, without a Buffer and a stream push per read.
+    this.socket = net.connect({
+      host,
+      port,
+      noDelay: true,
+      onread: {
+        buffer: READ_BUFFER,
+        callback: (length) => {
+          this.#data(READ_BUFFER.subarray(0, length));
+          return true;
+        },
+      },
+    });
     this.socket.on('end', () => this.#end());
     this.socket.on('error', (error) => this.#fail(error));
     this.socket.on('close', () => {
+      this.#end(); // a body framed by the close is complete
       this.#fail(hangUp());
       owner.closed(this);
     });
@@ -89,7 +108,7 @@ export class Connection {
 
   #end(): void {
     // A body framed by the end of the connection is complete now.
-    const response = this.#busy ? this.#parser.end() : undefined;
+    const response = this.#busy && this.#parser.partial ? this.#parser.end() : undefined;
     if (response) this.#answer(response);
     this.socket.destroy();
   }

@@ -49,14 +49,17 @@ export class ResponseParser {
     return this.#buffer !== undefined;
   }
 
-  /** Takes the next bytes; returns the response when they complete it. */
+  /**
+   * Takes the next bytes; returns the response when they complete it. `data`
+   * may be reused by the caller once this returns: what is kept is copied.
+   */
   push(data: Buffer): ParsedResponse | undefined {
     let buffer = this.#buffer ? Buffer.concat([this.#buffer, data]) : data;
     this.#buffer = buffer;
     for (;;) {
       this.#head ??= parseHead(buffer);
       const head = this.#head;
-      if (!head) return undefined;
+      if (!head) return this.#keep(buffer, data);
       // 1xx answers are interim: the real one follows on the same connection.
       if (head.status < 200) {
         this.#restart(buffer.subarray(head.bodyStart));
@@ -65,7 +68,7 @@ export class ResponseParser {
         continue;
       }
       const end = bodyEnd(buffer, head);
-      if (end === undefined) return undefined;
+      if (end === undefined) return this.#keep(buffer, data);
       if (end < buffer.length) {
         throw new ResponseParseError(`${buffer.length - end} bytes after the response`);
       }
@@ -81,6 +84,12 @@ export class ResponseParser {
     this.#restart(undefined);
     if (!buffer || !head || head.framing !== 'close') return undefined;
     return finish(head, buffer.toString('utf8', head.bodyStart));
+  }
+
+  // An incomplete response waits for more bytes: in a copy, if it is still the caller's.
+  #keep(buffer: Buffer, data: Buffer): undefined {
+    if (buffer.buffer === data.buffer) this.#buffer = Buffer.from(buffer);
+    return undefined;
   }
 
   #restart(rest: Buffer | undefined): void {
