@@ -76,7 +76,12 @@ export function summarizeStrategy(raw: StrategyRaw): StrategySummary {
     probes: raw.probes,
     thresholds,
     loadgenExitCode: raw.loadgenExitCode,
-    warnings: trustWarnings(raw, loadgenCores, thresholds),
+    // Each generator process is one core at most: the busiest one is what may limit the load.
+    warnings: trustWarnings(
+      raw,
+      seconds > 0 ? Math.max(0, ...loadgen.map((p) => p.cpuMicros / 1_000_000 / seconds)) : 0,
+      thresholds,
+    ),
   };
 }
 
@@ -102,6 +107,7 @@ function checkThresholds(scenario: Scenario, totals: LoadTotals): ThresholdResul
 /** Every reason to doubt this strategy's figures, in words a reader acts on. */
 function trustWarnings(
   raw: StrategyRaw,
+  /** Cores used by the busiest generator process. */
   loadgenCores: number,
   thresholds: ThresholdResult[],
 ): string[] {
@@ -115,7 +121,7 @@ function trustWarnings(
   }
   if (loadgenCores > LOADGEN_BUSY_CORES) {
     warnings.push(
-      `${strategy}: the load generator used ${loadgenCores.toFixed(2)} of a core: it may have limited the load; lower the rate`,
+      `${strategy}: the load generator used ${loadgenCores.toFixed(2)} of a core${raw.loadgenParts && raw.loadgenParts.length > 1 ? ' (its busiest process)' : ''}: it may have limited the load; lower the rate or raise load.processes`,
     );
   }
   if (totals.schedulingLagP99Ms > LAG_WARN_MS) {

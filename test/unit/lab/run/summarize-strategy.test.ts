@@ -101,6 +101,22 @@ describe('summarizing one strategy', () => {
     });
   });
 
+  it('warns on a busy generator process, not on parts that are busy only together', () => {
+    const parts = (cpu: number) =>
+      raw({
+        processes: [process('loadgen-1', 'loadgen', cpu), process('loadgen-2', 'loadgen', cpu)],
+        loadgenParts: [
+          { name: 'loadgen-1', pid: 10, requests: 500, exitCode: 0 },
+          { name: 'loadgen-2', pid: 11, requests: 500, exitCode: 0 },
+        ],
+      });
+    const together = summarizeStrategy(parts(6_000_000));
+    assert.equal(together.loadgenCores, 1.2);
+    assert.deepEqual(together.warnings, [], 'two processes at 0.6 of a core each');
+    const busy = summarizeStrategy(parts(9_000_000)).warnings.join('\n');
+    assert.match(busy, /used 0\.90 of a core \(its busiest process\).*raise load\.processes/);
+  });
+
   it('says null, not 0, for a process kind the strategy does not run', () => {
     const summary = summarizeStrategy(
       raw({ processes: [process('node-1', 'node', 1000), process('balancer', 'balancer', 10)] }),
