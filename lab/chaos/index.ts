@@ -7,6 +7,7 @@ import type { ChaosAction, ChaosContext, ChaosOutcome, ChaosParams } from './act
 import { disable } from './disable.ts';
 import { drain } from './drain.ts';
 import { enable } from './enable.ts';
+import { ENGINE_ACTIONS, runOnEngine } from './engine-chaos.ts';
 import { kill } from './kill.ts';
 import { pause } from './pause.ts';
 import { restart } from './restart.ts';
@@ -82,7 +83,11 @@ export async function runChaos(
   }
   let outcome: ChaosOutcome;
   try {
-    outcome = await action.run(context, target, params);
+    // A topology an engine runs (containers): its members are acted on through the engine.
+    outcome =
+      context.state.engine && ENGINE_ACTIONS.includes(name)
+        ? await runOnEngine(context, name, target, params)
+        : await action.run(context, target, params);
   } catch (error) {
     await recordEvent(context.stateDir, {
       type: 'chaos',
