@@ -7,6 +7,7 @@ import type { ChaosAction, ChaosContext, ChaosOutcome, ChaosParams } from './act
 import { disable } from './disable.ts';
 import { drain } from './drain.ts';
 import { enable } from './enable.ts';
+import { CONTAINER_COMMAND } from '../engine/engine-state.ts';
 import { ENGINE_ACTIONS, runOnEngine } from './engine-chaos.ts';
 import { kill } from './kill.ts';
 import { pause } from './pause.ts';
@@ -83,9 +84,11 @@ export async function runChaos(
   }
   let outcome: ChaosOutcome;
   try {
-    // A topology an engine runs (containers): its members are acted on through the engine.
+    // A member of a topology an engine runs (a container) is acted on through the engine.
     outcome =
-      context.state.engine && ENGINE_ACTIONS.includes(name)
+      context.state.engine &&
+      target.entry.spec.command === CONTAINER_COMMAND &&
+      ENGINE_ACTIONS.includes(name)
         ? await runOnEngine(context, name, target, params)
         : await action.run(context, target, params);
   } catch (error) {

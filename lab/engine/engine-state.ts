@@ -11,6 +11,9 @@ import type { LabState, NodeEntry, ServiceEntry } from '../topology/state.ts';
 import type { DockerEngine } from './docker-engine.ts';
 import type { TopologyAddresses } from './engine.ts';
 
+/** The `command` of a member that is a container, not a process the lab started. */
+export const CONTAINER_COMMAND = 'docker';
+
 /**
  * What a container member records where a process records how it was
  * started: nothing the lab runs itself; its log is `docker logs`.
@@ -19,7 +22,7 @@ function containerSpec(engine: DockerEngine, id: string): ServiceSpec {
   const container = engine.containerOf(id);
   return {
     name: id,
-    command: 'docker',
+    command: CONTAINER_COMMAND,
     args: [container],
     env: {},
     logFile: `docker logs ${container}`,

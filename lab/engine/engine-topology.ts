@@ -1,9 +1,9 @@
 // Starting and stopping a topology on an engine other than local processes,
 // for `lab up --engine docker` and each strategy of `lab run --engine docker`.
-import type { ProcessState } from '../process/supervisor.ts';
-import type { LabState } from '../topology/state.ts';
+import { stopService, type ProcessState } from '../process/supervisor.ts';
+import { recordedServices, type LabState } from '../topology/state.ts';
 import { DockerEngine } from './docker-engine.ts';
-import { engineState } from './engine-state.ts';
+import { CONTAINER_COMMAND, engineState } from './engine-state.ts';
 
 export interface EngineTopologyOptions {
   nodes: number;
@@ -33,10 +33,22 @@ export async function startEngineTopology(options: EngineTopologyOptions): Promi
   }
 }
 
-/** Removes every container of the topology, then the daemon if the engine started it. */
+/**
+ * Removes every container of the topology, then the daemon if the engine
+ * started it, and stops any store a later live switch started as a local
+ * process beside the containers (Hazelcast members on a topology started
+ * without them).
+ */
 export async function stopEngineTopology(state: LabState): Promise<void> {
   if (!state.engine) return;
-  await new DockerEngine({ detached: false, record: state.engine }).stop();
+  try {
+    await new DockerEngine({ detached: false, record: state.engine }).stop();
+  } finally {
+    const local = recordedServices(state).filter(
+      (entry) => entry.spec.command !== CONTAINER_COMMAND,
+    );
+    await Promise.all(local.map((entry) => stopService(entry.pid, entry.spec, 3000)));
+  }
 }
 
 /** Each member's state as the engine sees it (a paused container still looks alive in /proc). */
