@@ -36,6 +36,8 @@ export const LAB_ERRORS = {
     'a file an image is built from is absent (the Hazelcast jar, toxiproxy-server)',
   CONTAINER_MISSING: 'a compose service has no container (not started, or removed)',
   ENGINE_NODES: 'the container engine runs exactly the nodes its compose file declares',
+  ENGINE_MEMBER:
+    'a container member is not running (no host pid) right after the engine started it',
 
   // Tools and the lab's state
   TOOL_MISSING: 'a program a service needs (redis-server, java, the Hazelcast jar, ...) is absent',

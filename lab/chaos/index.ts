@@ -7,6 +7,8 @@ import type { ChaosAction, ChaosContext, ChaosOutcome, ChaosParams } from './act
 import { disable } from './disable.ts';
 import { drain } from './drain.ts';
 import { enable } from './enable.ts';
+import { CONTAINER_COMMAND } from '../engine/engine-state.ts';
+import { ENGINE_ACTIONS, runOnEngine } from './engine-chaos.ts';
 import { kill } from './kill.ts';
 import { pause } from './pause.ts';
 import { restart } from './restart.ts';
@@ -82,7 +84,13 @@ export async function runChaos(
   }
   let outcome: ChaosOutcome;
   try {
-    outcome = await action.run(context, target, params);
+    // A member of a topology an engine runs (a container) is acted on through the engine.
+    outcome =
+      context.state.engine &&
+      target.entry.spec.command === CONTAINER_COMMAND &&
+      ENGINE_ACTIONS.includes(name)
+        ? await runOnEngine(context, name, target, params)
+        : await action.run(context, target, params);
   } catch (error) {
     await recordEvent(context.stateDir, {
       type: 'chaos',

@@ -1,3 +1,4 @@
+import { stopEngineTopology } from '../engine/engine-topology.ts';
 import { clearState, readState } from '../topology/state.ts';
 import { stopServices } from '../strategy/services.ts';
 import { stopTopology } from '../topology/topology.ts';
@@ -7,6 +8,15 @@ export async function down(stateDir: string, print: (line: string) => void): Pro
   const state = await readState(stateDir);
   if (!state) {
     print('nothing is running');
+    return;
+  }
+  if (state.engine) {
+    // Containers: `compose down` removes every one, stores included.
+    await stopEngineTopology(state);
+    await clearState(stateDir);
+    print(
+      `removed the containers of ${state.engine.project.name}: balancer, ${state.nodes.length} node(s), stores`,
+    );
     return;
   }
   await stopTopology(state);

@@ -8,6 +8,7 @@ import { RUNS_DIR, STATE_DIR } from '../paths.ts';
 import { REDIS_PERSISTENCE_MODES, type RedisPersistence } from '../services/redis-server.ts';
 import { ALL_STRATEGIES } from '../strategy/choice.ts';
 import { LOAD_GENERATORS, type LoadGeneratorName } from '../run/scenario-schema.ts';
+import { ENGINE_NAMES, type EngineName } from '../engine/engine.ts';
 import { chaos } from './chaos.ts';
 import type { CommandSpec, OptionSpec, ParsedArgs } from './cli-options.ts';
 import { demo } from './demo.ts';
@@ -25,6 +26,13 @@ const persistence: OptionSpec = {
   type: 'choice',
   choices: REDIS_PERSISTENCE_MODES,
   help: 'how a redis-server started now persists its data (default none)',
+};
+
+const engine: OptionSpec = {
+  name: 'engine',
+  type: 'choice',
+  choices: ENGINE_NAMES,
+  help: 'process: local processes (default); docker: the containers of docker-compose.yml',
 };
 
 const nodes: OptionSpec = { name: 'nodes', type: 'count', value: 'N', help: 'nodes (default 3)' };
@@ -124,6 +132,7 @@ export function labCommands(scenarios: readonly string[]): CommandSpec[] {
           help: 'balancer port; admin on P+1 (default 8080)',
         },
         persistence,
+        engine,
         ...liveOptions,
       ],
       run: (args, print) =>
@@ -135,6 +144,7 @@ export function labCommands(scenarios: readonly string[]): CommandSpec[] {
             port: count(args, 'port') ?? 8080,
             redisPersistence: text(args, 'redis-persistence') as RedisPersistence | undefined,
             livePort: livePort(args),
+            engine: text(args, 'engine') as EngineName | undefined,
           },
           print,
         ),
@@ -224,6 +234,7 @@ export function labCommands(scenarios: readonly string[]): CommandSpec[] {
           value: 'DIR',
           help: 'where the run folder goes (default runs/)',
         },
+        engine,
         ...liveOptions,
       ],
       run: (args, print) => {
@@ -247,6 +258,7 @@ export function labCommands(scenarios: readonly string[]): CommandSpec[] {
               nodes: count(args, 'nodes'),
               strategies: args.values.strategies as string[] | undefined,
               generator: args.values.generator as LoadGeneratorName | undefined,
+              engine: text(args, 'engine') as EngineName | undefined,
             },
           },
           print,

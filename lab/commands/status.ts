@@ -1,9 +1,12 @@
 import { balancerAdmin, nodeAdmin, type BalancerNodeView } from '../topology/admin-client.ts';
+import { engineMemberStates } from '../engine/engine-topology.ts';
 import { processState, type ProcessState } from '../process/supervisor.ts';
 import { recordedServices, requireState } from '../topology/state.ts';
 
 /** The shape of `lab status --json`; scripts rely on it (the README, "The `lab` CLI"). */
 export interface StatusReport {
+  /** Where the topology runs: local processes, or containers (`lab up --engine docker`). */
+  engine: 'process' | 'docker';
   strategy: string;
   variant?: string;
   /** Servers the strategies use (redis-server, Hazelcast members) and their process state. */
@@ -36,7 +39,11 @@ async function nodeSessions(url: string, token: string): Promise<number | undefi
 
 export async function collectStatus(stateDir: string): Promise<StatusReport> {
   const state = await requireState(stateDir);
-  const balancerState = await processState(state.balancer.pid);
+  // Containers: the engine's view (a paused container's processes look alive in /proc).
+  const engineStates = await engineMemberStates(state);
+  const stateOf = async (id: string, pid: number): Promise<ProcessState> =>
+    state.engine ? (engineStates.get(id) ?? 'dead') : processState(pid);
+  const balancerState = await stateOf('balancer', state.balancer.pid);
   let views: BalancerNodeView[] = [];
   let policy: string | undefined;
   if (balancerState === 'running') {
@@ -51,7 +58,7 @@ export async function collectStatus(stateDir: string): Promise<StatusReport> {
   }
   const nodes = await Promise.all(
     state.nodes.map(async (node) => {
-      const processNow = await processState(node.pid);
+      const processNow = await stateOf(node.id, node.pid);
       const sessions =
         processNow === 'running' ? await nodeSessions(node.url, state.nodeAdminToken) : undefined;
       const view = views.find((candidate) => candidate.id === node.id);
@@ -74,10 +81,11 @@ export async function collectStatus(stateDir: string): Promise<StatusReport> {
       id,
       address,
       pid,
-      state: await processState(pid),
+      state: await stateOf(id, pid),
     })),
   );
   return {
+    engine: state.engine ? 'docker' : 'process',
     strategy: state.strategy,
     variant: state.variant,
     services,
@@ -103,6 +111,7 @@ export async function status(
     return;
   }
   const { balancer } = report;
+  if (report.engine !== 'process') print(`engine    ${report.engine}`);
   print(`strategy  ${report.variant ? `${report.strategy} (${report.variant})` : report.strategy}`);
   print(
     `balancer  ${balancer.url}  ${balancer.state}  policy=${balancer.policy ?? '?'}  (admin ${balancer.adminUrl}, pid ${balancer.pid})`,

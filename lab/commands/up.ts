@@ -1,3 +1,5 @@
+import type { EngineName } from '../engine/engine.ts';
+import { startEngineTopology, stopEngineTopology } from '../engine/engine-topology.ts';
 import { LabError } from '../errors.ts';
 import type { RedisPersistence } from '../services/redis-server.ts';
 import { startUpLive } from '../live/live-run.ts';
@@ -22,6 +24,8 @@ export interface UpOptions {
   redisPersistence?: RedisPersistence | undefined;
   /** Then serve the live page on this loopback port (0: a free one) until Ctrl-C. */
   livePort?: number | undefined;
+  /** `process` (default): local processes; `docker`: the containers of docker-compose.yml. */
+  engine?: EngineName | undefined;
 }
 
 /** Starts a topology in the background and prints its endpoints. */
@@ -55,13 +59,21 @@ export async function up(options: UpOptions, print: (line: string) => void): Pro
       );
     }
   }
-  const state = await startTopology({
-    stateDir: options.stateDir,
-    nodes: options.nodes,
-    port: options.port,
-    adminPort: options.port + 1,
-    detached: true,
-  });
+  const onDocker = options.engine === 'docker';
+  const state = onDocker
+    ? // Containers listen on free ports of their own (--port is the process engine's).
+      await startEngineTopology({
+        nodes: options.nodes,
+        hazelcast: choice.name === 'clustered',
+        detached: true,
+      })
+    : await startTopology({
+        stateDir: options.stateDir,
+        nodes: options.nodes,
+        port: options.port,
+        adminPort: options.port + 1,
+        detached: true,
+      });
   // Recorded at once, so whatever happens during the switch below (an
   // interrupt included), `lab down` can still find every process.
   await writeState(options.stateDir, state);
@@ -75,12 +87,17 @@ export async function up(options: UpOptions, print: (line: string) => void): Pro
       }));
     }
   } catch (error) {
-    await stopServices(state);
-    await stopTopology(state);
+    if (onDocker) {
+      await stopEngineTopology(state);
+    } else {
+      await stopServices(state);
+      await stopTopology(state);
+    }
     await clearState(options.stateDir);
     throw error;
   }
   await writeState(options.stateDir, state);
+  if (state.engine) print(`engine    docker (compose project ${state.engine.project.name})`);
   print(`strategy  ${state.variant ? `${state.strategy} (${state.variant})` : state.strategy}`);
   print(
     `balancer  ${state.balancer.url}  (admin ${state.balancer.adminUrl}, pid ${state.balancer.pid})`,

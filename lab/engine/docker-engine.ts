@@ -79,6 +79,11 @@ export class DockerEngine implements Engine {
     return addresses(project);
   }
 
+  /** The container a member runs in (for `docker logs`), e.g. `lab-1a2b3c4d-node-2-1`. */
+  containerOf(member: string): string {
+    return containerName(this.#running().project, member);
+  }
+
   async members(): Promise<{ id: string; state: MemberState; pid: number | undefined }[]> {
     const { daemon, project } = this.#running();
     const ids = memberIds(project);

@@ -2,6 +2,7 @@
 // has a default a 2-core machine can carry, so a scenario only states what
 // makes it different; `lab run` writes the resolved result as scenario.json.
 import { z } from 'zod';
+import { ENGINE_NAMES } from '../engine/engine.ts';
 import { CHAOS_ACTION_NAMES } from '../chaos/index.ts';
 import { parseDuration } from '../duration.ts';
 import { FAULT_KINDS } from '../network/faults/index.ts';
@@ -101,6 +102,8 @@ export const ScenarioSchema = z
       .strictObject({
         nodes: z.int().min(1).max(8).default(3),
         redisPersistence: z.enum(REDIS_PERSISTENCE_MODES).default('none'),
+        /** Local processes (default), or the containers of docker-compose.yml (docs/containers.md). */
+        engine: z.enum(ENGINE_NAMES).default('process'),
       })
       .prefault({}),
     strategies: z

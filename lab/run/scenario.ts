@@ -2,6 +2,7 @@
 // path to a JSON file. Every problem is one LabError naming the file, the
 // field and what to write instead, so a user never has to guess.
 import { readdir, readFile } from 'node:fs/promises';
+import type { EngineName } from '../engine/engine.ts';
 import path from 'node:path';
 import type { z } from 'zod';
 import { LabError } from '../errors.ts';
@@ -18,6 +19,7 @@ export interface ScenarioOverrides {
   nodes?: number | undefined;
   strategies?: string[] | undefined;
   generator?: LoadGeneratorName | undefined;
+  engine?: EngineName | undefined;
 }
 
 export async function builtInScenarios(): Promise<string[]> {
@@ -101,5 +103,8 @@ function applyOverrides(raw: unknown, overrides: ScenarioOverrides): unknown {
     scenario.topology = { ...(scenario.topology as object | undefined), nodes: overrides.nodes };
   }
   if (overrides.strategies !== undefined) scenario.strategies = overrides.strategies;
+  if (overrides.engine !== undefined) {
+    scenario.topology = { ...(scenario.topology as object | undefined), engine: overrides.engine };
+  }
   return scenario;
 }

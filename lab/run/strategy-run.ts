@@ -13,6 +13,7 @@ import { parseStrategyChoice } from '../strategy/config.ts';
 import { removeServiceConfigs, stopServices } from '../strategy/services.ts';
 import { switchStrategy } from '../strategy/switch.ts';
 import { startTopology, stopTopology } from '../topology/topology.ts';
+import { startEngineTopology, stopEngineTopology } from '../engine/engine-topology.ts';
 import { eventEffects } from './event-effects.ts';
 import { startGenerator } from './k6-generator.ts';
 import { readSeries } from './loadgen-process.ts';
@@ -50,19 +51,30 @@ export async function runStrategy(context: StrategyRunContext): Promise<Strategy
   const choice = parseStrategyChoice(strategy);
   const observer = context.observer ?? {};
   observer.phase?.('starting');
-  progress(`${strategy}: starting ${scenario.topology.nodes} nodes and the balancer`);
-  const state = await startTopology({
-    stateDir,
-    nodes: scenario.topology.nodes,
-    port: 0,
-    adminPort: 0,
-    detached: false,
-    // An inspector on a free loopback port, attached to only by the memory
-    // probe after the load (to force a GC and weigh the heap of sticky's sessions).
-    nodeEnv: { NODE_OPTIONS: '--inspect=127.0.0.1:0' },
-    // Ctrl-C is the run's to handle: it still writes what the finished strategies measured.
-    exitOnInterrupt: false,
-  });
+  const onDocker = scenario.topology.engine === 'docker';
+  progress(
+    `${strategy}: starting ${scenario.topology.nodes} nodes and the balancer${onDocker ? ' as containers' : ''}`,
+  );
+  const state = onDocker
+    ? // One compose project per strategy, as one set of processes per strategy.
+      await startEngineTopology({
+        nodes: scenario.topology.nodes,
+        hazelcast: choice.name === 'clustered',
+        detached: false,
+      })
+    : await startTopology({
+        stateDir,
+        nodes: scenario.topology.nodes,
+        port: 0,
+        adminPort: 0,
+        detached: false,
+        // An inspector on a free loopback port, attached to only by the memory
+        // probe after the load (to force a GC and weigh the heap of sticky's sessions).
+        nodeEnv: { NODE_OPTIONS: '--inspect=127.0.0.1:0' },
+        // Ctrl-C is the run's to handle: it still writes what the finished strategies measured.
+        exitOnInterrupt: false,
+      });
+  await mkdir(stateDir, { recursive: true });
   try {
     state.tuning = { jwtAccessTtlSeconds: scenario.jwt.accessTtlSeconds };
     if (choice.name !== 'sticky') {
@@ -98,10 +110,18 @@ export async function runStrategy(context: StrategyRunContext): Promise<Strategy
     return await measure(context, state, stateDir, config, slug);
   } finally {
     observer.phase?.('stopping');
-    await stopTopology(state).catch((error: Error) => progress(`stopping nodes: ${error.message}`));
-    await stopServices(state).catch((error: Error) =>
-      progress(`stopping stores: ${error.message}`),
-    );
+    if (onDocker) {
+      await stopEngineTopology(state).catch((error: Error) =>
+        progress(`removing the containers: ${error.message}`),
+      );
+    } else {
+      await stopTopology(state).catch((error: Error) =>
+        progress(`stopping nodes: ${error.message}`),
+      );
+      await stopServices(state).catch((error: Error) =>
+        progress(`stopping stores: ${error.message}`),
+      );
+    }
     // Tokens, keys and passwords of processes now gone: no use to a reader,
     // no place in a folder people share.
     await clearState(stateDir);

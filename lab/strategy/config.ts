@@ -46,6 +46,8 @@ function nodeContext(state: LabState, index: number): NodeConfigContext {
       const redis = state.services?.redis;
       if (!redis) throw notStarted('redis');
       const link = linkAddress(state, nodeId, redis.id);
+      // The compose topology's Redis has no users yet: no credentials to send.
+      if (redis.noPassword) return link ? `redis://${link}` : redis.address;
       // The password travels in the url, inside the body of PUT /admin/strategy
       // (loopback, admin token) and the node's 0600 config file: never argv or env.
       return redisUrlFor(link ? `redis://${link}` : redis.address, requireRedisUsers(redis).app);
@@ -71,6 +73,7 @@ function nodeContext(state: LabState, index: number): NodeConfigContext {
       };
     },
     jwtAccessTtlSeconds: state.tuning?.jwtAccessTtlSeconds,
+    redisNoPassword: state.services?.redis?.noPassword === true,
   };
 }
 

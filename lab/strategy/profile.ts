@@ -48,6 +48,8 @@ export interface NodeConfigContext {
   };
   /** Access-token life the scenario asks for (undefined: the node's default). */
   jwtAccessTtlSeconds: number | undefined;
+  /** The Redis has no password (the container topology's): the node must be told it may connect so. */
+  redisNoPassword?: boolean;
 }
 
 /**

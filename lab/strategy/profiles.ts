@@ -30,7 +30,11 @@ const redis: StrategyProfile<'redis', 'cas' | 'lww'> = {
   memoryBudgetMs: 20_000,
   nodeConfig: (node, variant) => ({
     name: 'redis',
-    redis: { url: node.redisUrl(), mode: variant },
+    redis: {
+      url: node.redisUrl(),
+      mode: variant,
+      ...(node.redisNoPassword ? { allowNoPassword: true } : {}),
+    },
   }),
 };
 

@@ -4,6 +4,7 @@ import { LabError } from '../errors.ts';
 import type { LinkEntry } from '../network/links.ts';
 import type { ServiceSpec } from '../process/supervisor.ts';
 import type { RedisPersistence, RedisUsers } from '../services/redis-server.ts';
+import type { DockerEngineRecord } from '../engine/docker-engine.ts';
 
 export interface NodeEntry {
   id: string;
@@ -34,7 +35,15 @@ export interface LabState {
      * log in as `app`, the lab's probes as `probe`). Absent in the state of
      * an older lab, whose Redis had no password: the lab refuses to use it.
      */
-    redis?: ServiceEntry & { persistence: RedisPersistence; users?: RedisUsers };
+    redis?: ServiceEntry & {
+      persistence: RedisPersistence;
+      users?: RedisUsers;
+      /**
+       * The compose topology's Redis, which has no users or password yet (it
+       * listens on 127.0.0.1 only): its nodes connect with `allowNoPassword`.
+       */
+      noPassword?: true;
+    };
     hazelcast?: { clusterName: string; members: ServiceEntry[] };
     /**
      * The toxiproxy-server in front of the stores (`address` is its API URL)
@@ -50,6 +59,13 @@ export interface LabState {
   balancer: { url: string; adminUrl: string; adminToken: string; pid: number; spec: ServiceSpec };
   nodeAdminToken: string;
   nodes: NodeEntry[];
+  /**
+   * Where the topology runs when it is not local processes: the engine's
+   * record (`lab up --engine docker`). Its pids are the containers' host
+   * pids (sampling, process state); chaos and `lab down` go through the
+   * engine. Absent: the process engine.
+   */
+  engine?: DockerEngineRecord;
 }
 
 export function stateFile(stateDir: string): string {

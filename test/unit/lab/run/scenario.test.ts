@@ -205,6 +205,21 @@ describe('scenarios', () => {
       await assert.rejects(loadScenario('quick', { rate: 100000 }), /load\.rate: Too big/);
     });
 
+    it('runs on local processes unless the scenario or --engine says docker', async () => {
+      assert.equal((await loadScenario('quick')).topology.engine, 'process');
+      const onDocker = await loadScenario('quick', { engine: 'docker', nodes: 3 });
+      assert.equal(onDocker.topology.engine, 'docker');
+      assert.equal(
+        onDocker.topology.nodes,
+        3,
+        'the engine override keeps the other topology fields',
+      );
+      assert.match(
+        failure(() => parseScenario({ name: 'k', topology: { engine: 'k8s' } }, 'k.json')),
+        /topology\.engine/,
+      );
+    });
+
     it('says which file is not JSON, and lists the built-ins for an unknown name', async () => {
       const file = path.join(dir, 'broken.json');
       await writeFile(file, '{ "name": ');
