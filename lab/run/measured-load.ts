@@ -20,6 +20,8 @@ export interface MeasuredLoadOptions {
   name: string;
   signal: AbortSignal;
   onSecond: (point: SecondPoint) => void;
+  /** Called at the load's t = 0, once the sampler took its first reading (a capacity step starts its own windows). */
+  onStarted?: () => Promise<void>;
 }
 
 /** What the load produced; event and state-change times are on the generator's clock. */
@@ -61,6 +63,7 @@ export async function runMeasuredLoad(options: MeasuredLoadOptions): Promise<Mea
     startedAtMs = Date.now();
     const loadStart = performance.now();
     await sampler.start();
+    await options.onStarted?.();
     timeline = playTimeline(options.chaos, {
       stateDir: options.stateDir,
       state,

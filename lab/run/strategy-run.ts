@@ -12,6 +12,7 @@ import { parseStrategyChoice } from '../strategy/config.ts';
 import { stopServices } from '../strategy/services.ts';
 import { switchStrategy } from '../strategy/switch.ts';
 import { startTopology, stopTopology } from '../topology/topology.ts';
+import { runCapacity } from './capacity-run.ts';
 import { eventEffects } from './event-effects.ts';
 import { readSeries, startLoadgen } from './loadgen-process.ts';
 import { runMeasuredLoad } from './measured-load.ts';
@@ -85,6 +86,22 @@ export async function runStrategy(context: StrategyRunContext): Promise<Strategy
       await warmup.done.finally(() => signal.removeEventListener('abort', stopWarmup));
       signal.throwIfAborted();
     }
+    if (scenario.capacity) {
+      return await runCapacity({
+        scenario,
+        settings: scenario.capacity,
+        strategy,
+        state,
+        stateDir,
+        config,
+        loadDir,
+        slug,
+        signal,
+        progress,
+        onSecond: (point) => context.onSecond(point, 'load'),
+        probes: () => strategyProbes(context, state),
+      });
+    }
     return await measure(context, state, stateDir, config, slug);
   } finally {
     await stopTopology(state).catch((error: Error) => progress(`stopping nodes: ${error.message}`));
@@ -125,16 +142,7 @@ async function measure(
 
   const series = await readSeries(loadDir, slug);
   const effects = eventEffects(load.events, series, load.changes, load.totals.startedAtMs);
-  let probes: ProbeResults = {};
-  if (scenario.probes.enabled) {
-    progress(`${strategy}: claim probes`);
-    probes = await runProbes({
-      state,
-      strategy: parseStrategyChoice(strategy),
-      signal,
-      revocationBoundMs: Math.round(scenario.probes.revocationBoundS * 1000),
-    });
-  }
+  const probes: ProbeResults = scenario.probes.enabled ? await strategyProbes(context, state) : {};
   return summarizeStrategy({
     strategy,
     scenario,
@@ -144,6 +152,17 @@ async function measure(
     events: effects,
     probes,
     loadgenExitCode: load.exitCode,
+  });
+}
+
+function strategyProbes(context: StrategyRunContext, state: LabState): Promise<ProbeResults> {
+  const { scenario, strategy, signal, progress } = context;
+  progress(`${strategy}: claim probes`);
+  return runProbes({
+    state,
+    strategy: parseStrategyChoice(strategy),
+    signal,
+    revocationBoundMs: Math.round(scenario.probes.revocationBoundS * 1000),
   });
 }
 
