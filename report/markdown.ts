@@ -4,6 +4,7 @@ import type { RunSummary } from './summary-schema.ts';
 import { judgeClaims } from './claims.ts';
 import { gib, int, utc } from './format.ts';
 import { comparisonTable } from './tables.ts';
+import { CAPACITY_HEADERS, capacityRows } from './capacity-facts.ts';
 import { allWarnings, failedThresholds, generatorNote } from './trust.ts';
 
 /** Makes text safe inside a Markdown table cell (and inert as HTML where Markdown allows it). */
@@ -57,7 +58,7 @@ export function headerLine(run: RunSummary): string {
 
 /** The comparison table, then the notes its short cells leave out (where memory was measured, bounds). */
 export function comparisonMarkdown(run: RunSummary): string[] {
-  const table = comparisonTable(run);
+  const table = comparisonTable(run, 'shown');
   const rows = table.rows.map((row, index) => [
     mdCell(row.strategy),
     ...row.cells.map((cell, column) =>
@@ -77,6 +78,24 @@ export function comparisonMarkdown(run: RunSummary): string[] {
       ...table.figures.map(() => 'r' as const),
     ]),
     ...(notes.length > 0 ? ['', ...notes] : []),
+  ];
+}
+
+/** The capacity searches, when the run made any: what each strategy sustained and what ran out first. */
+function capacityMarkdown(run: RunSummary): string[] {
+  const rows = capacityRows(run);
+  if (rows.length === 0) return [];
+  return [
+    '## Capacity',
+    '',
+    ...mdTable(
+      [...CAPACITY_HEADERS],
+      rows.map((row) => row.map(mdCell)),
+      CAPACITY_HEADERS.map((_, index) => (index > 0 && index < 5 ? 'r' : 'l')),
+    ),
+    '',
+    'Every step, and latency against achieved rate on one chart: report.html.',
+    '',
   ];
 }
 
@@ -102,6 +121,7 @@ export function renderMarkdown(run: RunSummary): string {
     '',
     'Best of each column in bold. Details, charts and how each figure is measured: report.html.',
     '',
+    ...capacityMarkdown(run),
     '## Claims',
     '',
     ...mdTable(

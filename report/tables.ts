@@ -15,12 +15,26 @@ export interface ComparisonTable {
   best: number[][];
 }
 
-export function comparisonTable(run: RunSummary): ComparisonTable {
+/**
+ * Every figure, in the same columns for every run (`lab compare` lines two
+ * runs up by column); `shown` leaves out the columns no strategy of this
+ * run measures that only some runs have (capacity), as the reports do.
+ */
+export function comparisonTable(
+  run: RunSummary,
+  columns: 'all' | 'shown' = 'all',
+): ComparisonTable {
+  const figures = FIGURES.filter(
+    (figure) =>
+      columns === 'all' ||
+      !figure.onlyWhenMeasured ||
+      run.strategies.some((strategy) => figure.measure(strategy, run).value !== null),
+  );
   const rows = run.strategies.map((strategy) => ({
     strategy: strategy.strategy,
-    cells: FIGURES.map((figure) => figure.measure(strategy, run)),
+    cells: figures.map((figure) => figure.measure(strategy, run)),
   }));
-  const best = FIGURES.map((figure, column) => {
+  const best = figures.map((figure, column) => {
     const values = rows.map((row) => row.cells[column]?.value ?? null);
     const present = values.filter((value): value is number => value !== null);
     if (present.length < 2) return [];
@@ -28,5 +42,5 @@ export function comparisonTable(run: RunSummary): ComparisonTable {
     if (present.every((value) => value === target)) return [];
     return values.flatMap((value, index) => (value === target ? [index] : []));
   });
-  return { figures: FIGURES, rows, best };
+  return { figures, rows, best };
 }

@@ -100,7 +100,8 @@ export function summarizeCapacity(
       `the service level held up to the last step (${search.at(-1)!.offeredRate}/s): capacity is at least this; raise capacity.maxSteps or the growth`,
     );
   }
-  const limitedBy = atLimit ? limitingResource(atLimit, machineCores) : null;
+  // Nothing ran out when the service level held to the last step: no limit is named then.
+  const limitedBy = broken ? limitingResource(broken, machineCores) : null;
   if (atLimit) warnings.push(...limitWarnings(atLimit, machineCores));
   return {
     journey,

@@ -28,7 +28,15 @@ export interface StepResult {
   series: SecondPoint[];
 }
 
-const LAG_METRIC = /^nodejs_eventloop_lag_p99_seconds\s+(\S+)$/m;
+// prom-client's default metric, with the node's default labels (`{node="node-1"}`).
+const LAG_METRIC = /^nodejs_eventloop_lag_p99_seconds(?:\{[^}]*\})?\s+(\S+)$/m;
+
+/** The p99 event-loop delay, ms, in a Prometheus text page; null when it is not there. */
+export function eventLoopLagP99FromMetrics(text: string): number | null {
+  const match = LAG_METRIC.exec(text);
+  const seconds = match ? Number(match[1]) : Number.NaN;
+  return Number.isFinite(seconds) ? round(seconds * 1000, 1) : null;
+}
 
 export async function runCapacityStep(options: StepOptions): Promise<StepResult> {
   let ticksAtStart: Awaited<ReturnType<typeof machineTicks>> | undefined;
@@ -102,9 +110,8 @@ async function eventLoopLagP99Ms(state: LabState): Promise<Record<string, number
     state.nodes.map(async (node) => {
       try {
         const response = await fetch(`${node.url}/metrics`, { signal: AbortSignal.timeout(2000) });
-        const match = LAG_METRIC.exec(await response.text());
-        const seconds = match ? Number(match[1]) : Number.NaN;
-        return Number.isFinite(seconds) ? [[node.id, round(seconds * 1000, 1)] as const] : [];
+        const lag = eventLoopLagP99FromMetrics(await response.text());
+        return lag === null ? [] : [[node.id, lag] as const];
       } catch {
         return [];
       }

@@ -7,6 +7,7 @@ import {
   summarizeCapacity,
   type MeasuredStep,
 } from '../../../../lab/run/capacity-controller.ts';
+import { eventLoopLagP99FromMetrics } from '../../../../lab/run/capacity-step.ts';
 import { parseScenario } from '../../../../lab/run/scenario.ts';
 import type { CapacitySettings } from '../../../../lab/run/scenario-schema.ts';
 import type { CapacityStep } from '../../../../report/summary-schema.ts';
@@ -146,6 +147,7 @@ describe('capacity controller', () => {
     assert.equal(summary.confirmed, null);
     assert.equal(summary.sustainedOfferedRate, 400);
     assert.match(summary.stoppedBecause, /max steps \(3\) reached/);
+    assert.equal(summary.limitedBy, null);
     assert.ok(summary.warnings.some((line) => /capacity is at least this/.test(line)));
   });
 
@@ -217,5 +219,18 @@ describe('capacity controller', () => {
     const limit = limitingResource(full, 2);
     assert.equal(limit.what, 'machine');
     assert.match(limit.detail, /all 2 cores busy \(1\.90\)/);
+  });
+});
+
+describe('capacity step: event-loop delay from /metrics', () => {
+  it("reads prom-client's p99 with or without the node's default labels", () => {
+    const page = [
+      '# TYPE nodejs_eventloop_lag_p90_seconds gauge',
+      'nodejs_eventloop_lag_p90_seconds{node="node-1"} 0.011',
+      'nodejs_eventloop_lag_p99_seconds{node="node-1"} 0.0834',
+    ].join('\n');
+    assert.equal(eventLoopLagP99FromMetrics(page), 83.4);
+    assert.equal(eventLoopLagP99FromMetrics('nodejs_eventloop_lag_p99_seconds 0.012\n'), 12);
+    assert.equal(eventLoopLagP99FromMetrics('process_cpu_seconds_total 3\n'), null);
   });
 });
