@@ -190,6 +190,12 @@ export function labCommands(scenarios: readonly string[]): CommandSpec[] {
         nodes,
         { name: 'strategies', type: 'list', value: 'a,b', help: `of ${ALL_STRATEGIES.join(', ')}` },
         {
+          name: 'balancer',
+          type: 'text',
+          value: 'B',
+          help: 'lab (default), haproxy, or both: each strategy through each',
+        },
+        {
           name: 'out',
           type: 'text',
           value: 'DIR',
@@ -215,6 +221,7 @@ export function labCommands(scenarios: readonly string[]): CommandSpec[] {
               warmupS: seconds('warmup'),
               nodes: count(args, 'nodes'),
               strategies: args.values.strategies as string[] | undefined,
+              balancer: text(args, 'balancer'),
             },
           },
           print,

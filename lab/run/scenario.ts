@@ -17,6 +17,8 @@ export interface ScenarioOverrides {
   warmupS?: number | undefined;
   nodes?: number | undefined;
   strategies?: string[] | undefined;
+  /** `lab`, `haproxy` or `both`; checked with the rest of the scenario. */
+  balancer?: string | undefined;
 }
 
 export async function builtInScenarios(): Promise<string[]> {
@@ -99,5 +101,6 @@ function applyOverrides(raw: unknown, overrides: ScenarioOverrides): unknown {
     scenario.topology = { ...(scenario.topology as object | undefined), nodes: overrides.nodes };
   }
   if (overrides.strategies !== undefined) scenario.strategies = overrides.strategies;
+  if (overrides.balancer !== undefined) scenario.balancer = overrides.balancer;
   return scenario;
 }

@@ -12,7 +12,10 @@ import { parseStrategyChoice } from '../strategy/config.ts';
 import { stopServices } from '../strategy/services.ts';
 import { switchStrategy } from '../strategy/switch.ts';
 import { startTopology, stopTopology } from '../topology/topology.ts';
+import { balancerOfLabel, strategyOfLabel } from './balancer-choice.ts';
 import { runCapacity } from './capacity-run.ts';
+import { startHaproxyFront, type HaproxyFront } from '../topology/haproxy-front.ts';
+import { balancerAdmin } from '../topology/admin-client.ts';
 import { eventEffects } from './event-effects.ts';
 import { readSeries, startLoadgen } from './loadgen-process.ts';
 import { runMeasuredLoad } from './measured-load.ts';
@@ -23,6 +26,7 @@ import type { ProbeResults, StrategySummary } from '../../report/summary-schema.
 
 export interface StrategyRunContext {
   scenario: Scenario;
+  /** The strategy, or with HAProxy in front its label (`sticky @haproxy`, balancer-choice.ts). */
   strategy: string;
   runDir: string;
   signal: AbortSignal;
@@ -43,7 +47,9 @@ export async function runStrategy(context: StrategyRunContext): Promise<Strategy
   const stateDir = path.join(runDir, 'lab', slug);
   const loadDir = path.join(runDir, 'load');
   await mkdir(loadDir, { recursive: true });
-  const choice = parseStrategyChoice(strategy);
+  const choice = parseStrategyChoice(strategyOfLabel(strategy));
+  const balancer = balancerOfLabel(strategy);
+  let haproxy: HaproxyFront | undefined;
   progress(`${strategy}: starting ${scenario.topology.nodes} nodes and the balancer`);
   const state = await startTopology({
     stateDir,
@@ -71,6 +77,18 @@ export async function runStrategy(context: StrategyRunContext): Promise<Strategy
       });
     }
     signal.throwIfAborted();
+    if (balancer === 'haproxy') {
+      const { adminUrl, adminToken } = state.balancer;
+      const { policy } = await balancerAdmin<{ policy: string }>(
+        adminUrl,
+        adminToken,
+        'GET',
+        '/policy',
+      );
+      progress(`${strategy}: starting HAProxy in front of the nodes (${policy})`);
+      haproxy = await startHaproxyFront(stateDir, state, policy);
+      state.haproxy = haproxy.entry;
+    }
     const config = loadConfig(scenario, strategy, state);
     if (scenario.load.warmupS > 0) {
       progress(`${strategy}: warm-up ${scenario.load.warmupS} s`);
@@ -86,24 +104,33 @@ export async function runStrategy(context: StrategyRunContext): Promise<Strategy
       await warmup.done.finally(() => signal.removeEventListener('abort', stopWarmup));
       signal.throwIfAborted();
     }
-    if (scenario.capacity) {
-      return await runCapacity({
-        scenario,
-        settings: scenario.capacity,
-        strategy,
-        state,
-        stateDir,
-        config,
-        loadDir,
-        slug,
-        signal,
-        progress,
-        onSecond: (point) => context.onSecond(point, 'load'),
-        probes: () => strategyProbes(context, state),
-      });
-    }
-    return await measure(context, state, stateDir, config, slug);
+    const summary = scenario.capacity
+      ? await runCapacity({
+          scenario,
+          settings: scenario.capacity,
+          strategy,
+          state,
+          stateDir,
+          config,
+          loadDir,
+          slug,
+          signal,
+          progress,
+          onSecond: (point) => context.onSecond(point, 'load'),
+          probes: () => strategyProbes(context, state),
+        })
+      : await measure(context, state, stateDir, config, slug);
+    return {
+      ...summary,
+      balancer,
+      warnings: [...summary.warnings, ...haproxyWarnings(context, balancer)],
+    };
   } finally {
+    await haproxy?.running
+      .stop()
+      .catch((error: Error) => progress(`stopping HAProxy: ${error.message}`));
+    delete state.haproxy;
+    await rm(path.join(stateDir, 'haproxy.sock'), { force: true });
     await stopTopology(state).catch((error: Error) => progress(`stopping nodes: ${error.message}`));
     await stopServices(state).catch((error: Error) =>
       progress(`stopping stores: ${error.message}`),
@@ -155,12 +182,30 @@ async function measure(
   });
 }
 
+/** What a run through HAProxy measures differently, said wherever it shows. */
+function haproxyWarnings(context: StrategyRunContext, balancer: string): string[] {
+  const { scenario, strategy } = context;
+  if (balancer !== 'haproxy') return [];
+  const warnings: string[] = [];
+  if (scenario.chaos.length > 0) {
+    warnings.push(
+      `${strategy}: node states (ejection and return times) are the lab balancer's health checks of the same nodes, with HAProxy's interval, fall and rise, not read from HAProxy; the errors are the client's, through HAProxy`,
+    );
+  }
+  if (scenario.probes.enabled) {
+    warnings.push(
+      `${strategy}: the claim probes went through the lab balancer (they test the nodes and stores, not the balancer)`,
+    );
+  }
+  return warnings;
+}
+
 function strategyProbes(context: StrategyRunContext, state: LabState): Promise<ProbeResults> {
   const { scenario, strategy, signal, progress } = context;
   progress(`${strategy}: claim probes`);
   return runProbes({
     state,
-    strategy: parseStrategyChoice(strategy),
+    strategy: parseStrategyChoice(strategyOfLabel(strategy)),
     signal,
     revocationBoundMs: Math.round(scenario.probes.revocationBoundS * 1000),
   });
@@ -169,7 +214,7 @@ function strategyProbes(context: StrategyRunContext, state: LabState): Promise<P
 function loadConfig(scenario: Scenario, strategy: string, state: LabState): LoadConfig {
   const { load } = scenario;
   return {
-    url: state.balancer.url,
+    url: state.haproxy?.url ?? state.balancer.url,
     strategy,
     journey: load.journey,
     model: load.model,
