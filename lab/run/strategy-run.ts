@@ -126,11 +126,8 @@ export async function runStrategy(context: StrategyRunContext): Promise<Strategy
       warnings: [...summary.warnings, ...haproxyWarnings(context, balancer)],
     };
   } finally {
-    await haproxy?.running
-      .stop()
-      .catch((error: Error) => progress(`stopping HAProxy: ${error.message}`));
+    await haproxy?.stop().catch((error: Error) => progress(`stopping HAProxy: ${error.message}`));
     delete state.haproxy;
-    await rm(path.join(stateDir, 'haproxy.sock'), { force: true });
     await stopTopology(state).catch((error: Error) => progress(`stopping nodes: ${error.message}`));
     await stopServices(state).catch((error: Error) =>
       progress(`stopping stores: ${error.message}`),

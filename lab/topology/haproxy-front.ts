@@ -5,6 +5,8 @@
 // runtime API socket in the state folder for drain, disable and enable. The
 // lab balancer keeps running beside it: the strategy switch and the chaos
 // targets still use its admin API, and it carries no client traffic.
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { loadBalancerConfig } from '../../balancer/config.ts';
 import { LabError } from '../errors.ts';
@@ -15,6 +17,8 @@ import type { LabState } from './state.ts';
 
 export interface HaproxyFront {
   running: RunningHaproxy;
+  /** Stops HAProxy and removes its socket's folder. */
+  stop(): Promise<void>;
   /** What the state records (`state.haproxy`) while it runs. */
   entry: NonNullable<LabState['haproxy']>;
 }
@@ -35,8 +39,13 @@ export async function startHaproxyFront(
   }
   const config = await loadBalancerConfig(path.join(stateDir, 'balancer.json'));
   const port = await freePort();
-  // A unix socket path is limited to ~100 bytes: a long run folder path would not fit.
-  const socket = path.join(stateDir, 'haproxy.sock');
+  // HAProxy takes a socket path of 97 bytes at most: in the run folder when it fits, else a
+  // short private folder under the system's temporary one, removed when HAProxy stops.
+  const inRunFolder = path.join(stateDir, 'haproxy.sock');
+  const socketDir =
+    inRunFolder.length <= 97 ? undefined : await mkdtemp(path.join(os.tmpdir(), 'lab-hap-'));
+  const socket = socketDir ? path.join(socketDir, 'haproxy.sock') : inRunFolder;
+  const removeSocket = () => rm(socketDir ?? inRunFolder, { recursive: true, force: true });
   const running = await startHaproxy({
     binary: binary.path,
     dir: stateDir,
@@ -60,11 +69,18 @@ export async function startHaproxyFront(
     },
     retries: config.limits.retries,
     statsSocket: socket,
+  }).catch(async (error: unknown) => {
+    await removeSocket();
+    throw error;
   });
   const pid = running.process.pid;
-  if (pid === undefined) {
+  const stop = async () => {
     await running.stop();
+    await removeSocket();
+  };
+  if (pid === undefined) {
+    await stop();
     throw new LabError('SPAWN_FAILED', 'haproxy started without a pid');
   }
-  return { running, entry: { url: running.url, pid, socket } };
+  return { running, stop, entry: { url: running.url, pid, socket } };
 }
