@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint';
 
 // Floors: each top-level folder may import only the folders listed for it
 // (docs/architecture.md, "Floors"). Top to bottom, a total order:
-//   bench/, test/, bin/  ->  lab/  ->  report/  ->  loadgen/  ->  nodes/  ->  balancer/  ->  store/  ->  common/
+//   bench/, test/, bin/  ->  lab/  ->  report/  ->  k6/  ->  loadgen/  ->  nodes/  ->  balancer/  ->  store/  ->  common/
 // Every folder's list holds only folders below it (one below it is left
 // out: report/ may not read loadgen/), so an import chain only ever goes
 // down and no cycle between folders can exist: a cycle would need an edge
@@ -18,13 +18,18 @@ import tseslint from 'typescript-eslint';
 const FLOORS = [
   {
     floor: 'lab',
-    mayImport: ['report', 'loadgen', 'nodes', 'balancer', 'store', 'common'],
+    mayImport: ['report', 'k6', 'loadgen', 'nodes', 'balancer', 'store', 'common'],
     why: 'the orchestrator and CLI: it drives the floors below and is driven only by the benches and tests',
   },
   {
     floor: 'report',
     mayImport: ['nodes', 'balancer', 'store', 'common'],
     why: 'it owns the run-folder schema and reads run folders: it knows nothing of the lab that writes them or the load generator that counted them (their shapes meet in the schema)',
+  },
+  {
+    floor: 'k6',
+    mayImport: ['loadgen', 'common'],
+    why: "k6 scripts run inside k6, not Node: they share only the generator's plain-TypeScript journeys (loadgen/core) and the route names",
   },
   {
     floor: 'loadgen',

@@ -25,6 +25,18 @@ export const LAB_ERRORS = {
   UNKNOWN_TOOL: '`lab setup --require` names a tool the lab does not know',
   NOT_LOOPBACK: 'an address is not on loopback; the lab only talks to this machine',
 
+  // Containers (the docker engine)
+  DOCKER_MISSING: 'dockerd or the docker CLI is absent (`lab setup` installs Debian docker.io)',
+  DOCKER_NOT_READY:
+    "the lab's own dockerd did not start or answer on its socket (its log tail is in the hint)",
+  DOCKER_FAILED: 'a docker or docker compose command failed (its output is in the message)',
+  DOCKER_LEFTOVER: 'a mount dockerd left behind (its netns) could not be unmounted',
+  BASE_IMAGE_MISSING: 'the debootstrap base image is absent (`lab setup` makes it)',
+  IMAGE_INPUT_MISSING:
+    'a file an image is built from is absent (the Hazelcast jar, toxiproxy-server)',
+  CONTAINER_MISSING: 'a compose service has no container (not started, or removed)',
+  ENGINE_NODES: 'the container engine runs exactly the nodes its compose file declares',
+
   // Tools and the lab's state
   TOOL_MISSING: 'a program a service needs (redis-server, java, the Hazelcast jar, ...) is absent',
   TOOLS_MISSING: 'tools a command or scenario requires are absent (listed in the message)',
@@ -48,6 +60,10 @@ export const LAB_ERRORS = {
   INTERRUPTED: 'Ctrl-C or an abort ended the work',
   REDIS_UNREACHABLE: 'the redis-server the lab started does not answer on its port',
   REDIS_RUNNING: 'Redis already runs with another persistence mode than the one asked for',
+  REDIS_NO_AUTH:
+    'a Redis the lab would use serves clients without a password (every local user could forge sessions)',
+  SECRET_FILE_MODE:
+    'a secrets file (keys, passwords, tokens) is readable by others or owned by another user',
 
   // Balancer, strategy switch and load generator
   BALANCER_UNREACHABLE: "the balancer's admin API does not answer",
@@ -55,6 +71,8 @@ export const LAB_ERRORS = {
   SWITCH_FAILED: 'some nodes refused a strategy switch',
   LOADGEN_FAILED: 'the load generator did not start, or ended without its totals',
   HAPROXY_RUNTIME: "HAProxy's runtime API (stats socket) did not answer or refused a command",
+  GENERATOR_MISSING:
+    'the load generator a run asked for is absent (--generator k6 and no k6 on PATH or in tools/bin)',
 
   // Network faults (toxiproxy)
   NO_LINKS: 'the topology has no network links to put a fault on',

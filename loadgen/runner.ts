@@ -1,7 +1,7 @@
 // One load run: the clock (t = 0, the end of the load, the hard deadline),
 // the per-second points, and the journeys the model starts. Everything it
 // starts it stops: timers, sockets, journeys.
-import { seededRandom } from './seeded-random.ts';
+import { journeySeed, seededRandom } from './core/seeded-random.ts';
 import { loopbackOrigin } from '../common/loopback.ts';
 import { resolveLoadConfig } from './config.ts';
 import { LoadClient } from './http-client.ts';
@@ -28,11 +28,6 @@ export interface RunResult {
   totals: LoadTotals;
   /** The run was cut short by interrupt(). */
   interrupted: boolean;
-}
-
-/** Journey n's own seed: the same draws for journey n of a seed, whatever ran before it. */
-export function journeySeed(seed: number, index: number): number {
-  return (seed ^ Math.imul(index + 1, 0x9e3779b1)) >>> 0;
 }
 
 /** What the run reports it ran with (LoadTotals.settings). */

@@ -1,7 +1,7 @@
 // Second-by-second aggregation: each request counts in the second in which
 // it ended, each event (journey started, session lost...) in the second it
 // happened. Pure: the caller says which second; a bucket is taken once.
-import type { RouteName } from '../common/routes.ts';
+import type { RequestEnd } from './core/user-recorder.ts';
 import { quantile, Samples } from './samples.ts';
 import type { DropCauses, HeldAnswers, SecondPoint } from './types.ts';
 
@@ -32,19 +32,7 @@ export type CounterName = (typeof COUNTERS)[number];
 
 export type DropCause = keyof DropCauses;
 
-/** One ended request, as the series counts it. */
-export interface RequestEnd {
-  /** From send to end of body, or to the failure when no answer came (a timeout: its full wait). */
-  latencyMs: number;
-  /** Undefined for 2xx; else the kind (loadgen/error-kinds.ts): the status (`503`) or `timeout`, `reset`... */
-  errorKind: string | undefined;
-  /** X-Served-By of the answer (`none` when absent); undefined when no answer came. */
-  servedBy: string | undefined;
-  /** For an error: the node that caused it (see SecondPoint.errorsByNode). */
-  errorNode?: string | undefined;
-  /** Which route it was, for the latency per route of the totals. */
-  route?: RouteName | undefined;
-}
+export type { RequestEnd };
 
 class Bucket {
   requests = 0;

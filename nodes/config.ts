@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { readSecretFile, SecretFileError } from './secrets.ts';
 
 /** A node's configuration, read from the environment by {@link loadNodeConfig}. */
 export interface NodeConfig {
@@ -42,7 +43,8 @@ const FIXES: Record<string, string> = {
   SESSION_ABSOLUTE_TIMEOUT_MS:
     'e.g. SESSION_ABSOLUTE_TIMEOUT_MS=28800000 (8 h), the default when unset',
   SESSION_MAX_ENTRIES: 'e.g. SESSION_MAX_ENTRIES=100000, the default when unset',
-  NODE_ADMIN_TOKEN: 'e.g. NODE_ADMIN_TOKEN=$(openssl rand -hex 16)',
+  NODE_ADMIN_TOKEN:
+    'e.g. NODE_ADMIN_TOKEN_FILE=path of a 0600 file holding $(openssl rand -hex 16), or NODE_ADMIN_TOKEN=the token',
   LOG_LEVEL: 'e.g. LOG_LEVEL=info, the default when unset',
 };
 
@@ -83,14 +85,21 @@ const schema = z.object({
 /**
  * Reads and checks the node's environment variables in one go; throws a
  * ConfigError naming every bad variable (never its value: it may be a secret).
+ * The admin token comes from the file NODE_ADMIN_TOKEN_FILE names (0600,
+ * checked: see readSecretFile), which is how the lab passes it, or else from
+ * NODE_ADMIN_TOKEN.
  */
 export function loadNodeConfig(env: Record<string, string | undefined> = process.env): NodeConfig {
-  const result = schema.safeParse(env);
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => {
+  const tokenFile = readTokenFile(env);
+  const result = schema.safeParse(
+    tokenFile.token === undefined ? env : { ...env, NODE_ADMIN_TOKEN: tokenFile.token },
+  );
+  if (!result.success || tokenFile.problem !== undefined) {
+    const problems = (result.error?.issues ?? []).map((issue) => {
       const name = String(issue.path[0]);
       return `${name} ${issue.message} (${FIXES[name] ?? 'see nodes/config.ts'})`;
     });
+    if (tokenFile.problem !== undefined) problems.push(tokenFile.problem);
     throw new ConfigError(`invalid node configuration: ${problems.join('; ')}`, problems);
   }
   const vars = result.data;
@@ -105,4 +114,24 @@ export function loadNodeConfig(env: Record<string, string | undefined> = process
     adminToken: vars.NODE_ADMIN_TOKEN,
     logLevel: vars.LOG_LEVEL,
   };
+}
+
+const TOKEN_FILE = 'NODE_ADMIN_TOKEN_FILE';
+
+/** The admin token from NODE_ADMIN_TOKEN_FILE, when set (one trailing newline dropped). */
+function readTokenFile(env: Record<string, string | undefined>): {
+  token?: string;
+  problem?: string;
+} {
+  const file = env[TOKEN_FILE];
+  if (file === undefined || file === '') return {};
+  if (env.NODE_ADMIN_TOKEN !== undefined && env.NODE_ADMIN_TOKEN !== '') {
+    return { problem: `set ${TOKEN_FILE} or NODE_ADMIN_TOKEN, not both` };
+  }
+  try {
+    return { token: readSecretFile(file).replace(/\r?\n$/, '') };
+  } catch (error) {
+    if (!(error instanceof SecretFileError)) throw error;
+    return { problem: `${TOKEN_FILE}: ${error.message}` };
+  }
 }

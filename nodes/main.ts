@@ -1,6 +1,6 @@
 // Entry point of one lab node: `node nodes/main.ts`, configured by the
 // environment (see nodes/config.ts), starting with the strategy of
-// NODE_STRATEGY_CONFIG. Exit codes: 0 after a graceful stop, 1 when the
+// NODE_STRATEGY_CONFIG_FILE (a 0600 file) or NODE_STRATEGY_CONFIG. Exit codes: 0 after a graceful stop, 1 when the
 // server fails or the first strategy cannot start (e.g. its store is
 // unreachable), 2 for bad configuration.
 import { createServer } from 'node:http';

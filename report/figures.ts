@@ -3,7 +3,7 @@
 // comparison table of both reports and by `lab compare`.
 import type { LoadTotals } from './summary-schema.ts';
 import type { RunSummary, StrategySummary } from './summary-schema.ts';
-import { int, NONE, num, pct } from './format.ts';
+import { byName, int, NONE, num, pct } from './format.ts';
 import { CAPACITY_HOW, capacityCell } from './capacity-facts.ts';
 import { memoryWhere, nodeKills, revocationStillOpen, worstRecovery } from './strategy-facts.ts';
 
@@ -46,23 +46,70 @@ export interface Figure {
  * client was told.
  */
 function consistencyCell(totals: LoadTotals): Cell {
-  const { sessionsLost, staleReads, lostUpdates, doubledUpdates, conflicts } = totals;
+  const { sessionsLost, staleReads, doubledUpdates, conflicts } = totals;
+  // Rounds with a write of unknown fate still prove a lower bound; counting
+  // only the rounds without one would hide exactly what chaos causes.
+  const lostUpdates = Math.max(totals.lostUpdates, totals.lostUpdatesLowerBound ?? 0);
+  const uncertain = totals.uncertainWrites ?? 0;
+  const bounded = lostUpdates > totals.lostUpdates || uncertain > 0;
   const extra = [
+    bounded
+      ? `lost updates: ${int(totals.lostUpdates)} counted exactly, at least ${int(lostUpdates)} with ${int(uncertain)} writes of unknown fate`
+      : '',
     doubledUpdates > 0 ? `${int(doubledUpdates)} doubled updates` : '',
     conflicts > 0 ? `${int(conflicts)} conflicts (409)` : '',
   ].filter(Boolean);
   return {
     ...cell(
       sessionsLost + staleReads + lostUpdates + doubledUpdates,
-      [sessionsLost, staleReads, lostUpdates].map(int).join(' · '),
+      [int(sessionsLost), int(staleReads), `${bounded ? '≥ ' : ''}${int(lostUpdates)}`].join(' · '),
       extra.join(', '),
     ),
     parts: [
       { label: 'sessions lost (whole run)', value: sessionsLost },
       { label: 'stale reads', value: staleReads },
-      { label: 'lost updates', value: lostUpdates },
+      { label: 'lost updates (at least)', value: lostUpdates },
+      { label: 'writes of unknown fate', value: uncertain, quiet: true },
       { label: 'doubled updates', value: doubledUpdates, quiet: true },
       { label: 'conflicts (409)', value: conflicts, quiet: true },
+    ],
+  };
+}
+
+/** `12 timeout, 3 × 503`: the commonest kinds of failed request, most first. */
+function errorKindsNote(byKind: Record<string, number>): string | undefined {
+  const kinds = Object.entries(byKind)
+    .filter(([, count]) => count > 0)
+    .sort(([kindA, a], [kindB, b]) => b - a || byName(kindA, kindB));
+  if (kinds.length === 0) return undefined;
+  const shown = kinds
+    .slice(0, 3)
+    .map(([kind, count]) =>
+      /^\d{3}$/.test(kind) ? `${int(count)} × ${kind}` : `${int(count)} ${kind}`,
+    );
+  return kinds.length > 3 ? `${shown.join(', ')}, …` : shown.join(', ');
+}
+
+/**
+ * jwt's refreshes under load: retried with the same token after a failure,
+ * revoked because the node saw a reuse, lost (no new token in the end).
+ * Counted apart so a store outage shows as retries, not as stolen tokens.
+ */
+function refreshCell(totals: LoadTotals): Cell {
+  if (totals.refreshes === 0) return cell(null);
+  const retried = totals.refreshRetries ?? 0;
+  const revoked = totals.refreshRevokedByReuse ?? 0;
+  const lost = totals.refreshLost ?? 0;
+  return {
+    ...cell(
+      revoked + lost,
+      [retried, revoked, lost].map(int).join(' · '),
+      `of ${int(totals.refreshes)} refreshes`,
+    ),
+    parts: [
+      { label: 'refreshes retried', value: retried, quiet: true },
+      { label: 'refreshes revoked by reuse', value: revoked, quiet: true },
+      { label: 'refreshes lost', value: lost, quiet: true },
     ],
   };
 }
@@ -85,7 +132,7 @@ export const FIGURES: readonly Figure[] = [
     key: 'p50',
     label: 'p50 ms',
     better: 'lower',
-    how: 'Latency percentiles of every request of the measured load, as the client timed them.',
+    how: 'Latency percentiles of every request of the measured load, as the client timed them, failed ones included: a timeout counts at its full wait, a reset or refusal at the time until the error (as k6 times http_req_duration).',
     measure: (s) => cell(s.totals.latencyMs.p50),
   },
   {
@@ -101,6 +148,13 @@ export const FIGURES: readonly Figure[] = [
     better: 'lower',
     how: '',
     measure: (s) => cell(s.totals.latencyMs.p99),
+  },
+  {
+    key: 'p99ok',
+    label: 'p99 ms, 2xx only',
+    better: 'lower',
+    how: 'The same p99 over the answers in 2xx only: far below the p99 of every request when failures were slow (timeouts), close to it when failures were fast (a 503 at once).',
+    measure: (s) => cell(s.totals.successLatencyMs?.p99),
   },
   {
     key: 'throughput',
@@ -125,8 +179,8 @@ export const FIGURES: readonly Figure[] = [
     key: 'errors',
     label: 'errors',
     better: 'lower',
-    how: 'Share of requests answered outside 2xx (409 conflicts included), failed or timed out.',
-    measure: (s) => cell(s.errorRate, pct(s.errorRate)),
+    how: 'Failed requests: the share of requests answered outside 2xx (409 conflicts included), reset, refused or timed out (k6: http_req_failed); the smaller line gives the three commonest kinds (an HTTP status, timeout, reset, refused, network).',
+    measure: (s) => cell(s.errorRate, pct(s.errorRate), errorKindsNote(s.totals.errorsByKind)),
   },
   {
     key: 'consistency',
@@ -134,6 +188,13 @@ export const FIGURES: readonly Figure[] = [
     better: 'lower',
     how: 'What the client saw go wrong over the whole measured load (each journey is the only writer of its cart, so it knows what it must see). Sessions lost: a 401 on a request sent while the journey held a session (it then logs in again). Stale reads: a cart version lower than one the session already saw. Lost updates: an accepted write whose effect the cart no longer shows (with parallel writes, accepted writes minus the versions the cart moved). A note adds doubled updates (the cart moved by more than the writes made) and 409 conflicts (a write refused and the client told so: not lost) when there were any. The best cell has the fewest failures in all (conflicts not counted).',
     measure: (s) => consistencyCell(s.totals),
+  },
+  {
+    key: 'refresh',
+    label: 'refreshes retried · revoked · lost',
+    better: 'lower',
+    how: 'jwt only: refreshes the client retried with the same token after a failed answer (a well-written client does), refreshes the node answered as a reused token (family revoked), and refreshes that got no new token in the end. The best cell has the fewest revoked and lost.',
+    measure: (s) => refreshCell(s.totals),
   },
   {
     key: 'nodeCpu',

@@ -5,7 +5,14 @@ import { judgeClaims } from './claims.ts';
 import { gib, int, utc } from './format.ts';
 import { comparisonTable } from './tables.ts';
 import { CAPACITY_HEADERS, capacityRows } from './capacity-facts.ts';
-import { allWarnings, failedThresholds, generatorNote } from './trust.ts';
+import {
+  allWarnings,
+  failedThresholds,
+  generatorNote,
+  loadModel,
+  openModelScope,
+  timeoutsNote,
+} from './trust.ts';
 
 /** Makes text safe inside a Markdown table cell (and inert as HTML where Markdown allows it). */
 export function mdCell(text: string): string {
@@ -58,7 +65,7 @@ export function headerLine(run: RunSummary): string {
 
 /** The comparison table, then the notes its short cells leave out (where memory was measured, bounds). */
 export function comparisonMarkdown(run: RunSummary): string[] {
-  const table = comparisonTable(run, 'shown');
+  const table = comparisonTable(run, { dropEmpty: true });
   const rows = table.rows.map((row, index) => [
     mdCell(row.strategy),
     ...row.cells.map((cell, column) =>
@@ -139,6 +146,9 @@ export function renderMarkdown(run: RunSummary): string {
       : 'Every threshold held.',
     '',
     `_${mdCell(generatorNote(run))}_`,
+    '',
+    `Load: ${mdCell(loadModel(run))}.`,
+    ...[openModelScope(run), timeoutsNote(run)].flatMap((note) => (note ? ['', mdCell(note)] : [])),
     '',
   ];
   return lines.join('\n');

@@ -389,7 +389,11 @@ const LoadSettingsSchema = z.object({
   journey: z.enum(['shop', 'concurrency', 'request']),
   /** open: journeys per second; closed: users. */
   rate: count,
-  vus: count,
+  /**
+   * The in-flight cap (open) or users (closed) the scenario set; absent when
+   * the generator sized it per strategy (each strategy's `totals.settings`).
+   */
+  vus: later(count),
   durationS: count,
   warmupS: count,
   steps: count,

@@ -16,23 +16,24 @@ export interface ComparisonTable {
 }
 
 /**
- * Every figure, in the same columns for every run (`lab compare` lines two
- * runs up by column); `shown` leaves out the columns no strategy of this
- * run measures that only some runs have (capacity), as the reports do.
+ * `dropEmpty`: leave out the figures no strategy of this run measured (a
+ * refresh count in a run without jwt), so the page shows what was measured;
+ * `lab compare` keeps every figure so two runs line up.
  */
 export function comparisonTable(
   run: RunSummary,
-  columns: 'all' | 'shown' = 'all',
+  options: { dropEmpty?: boolean } = {},
 ): ComparisonTable {
-  const figures = FIGURES.filter(
-    (figure) =>
-      columns === 'all' ||
-      !figure.onlyWhenMeasured ||
-      run.strategies.some((strategy) => figure.measure(strategy, run).value !== null),
+  const measured = run.strategies.map((strategy) =>
+    FIGURES.map((figure) => figure.measure(strategy, run)),
   );
-  const rows = run.strategies.map((strategy) => ({
+  const keep = FIGURES.map(
+    (_, column) => !options.dropEmpty || measured.some((cells) => cells[column]?.value !== null),
+  );
+  const figures = FIGURES.filter((_, column) => keep[column]);
+  const rows = run.strategies.map((strategy, index) => ({
     strategy: strategy.strategy,
-    cells: figures.map((figure) => figure.measure(strategy, run)),
+    cells: (measured[index] ?? []).filter((_, column) => keep[column]),
   }));
   const best = figures.map((figure, column) => {
     const values = rows.map((row) => row.cells[column]?.value ?? null);

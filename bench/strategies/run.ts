@@ -13,6 +13,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { requireRedisUsers } from '../../lab/services/redis-server.ts';
 import type { LabState } from '../../lab/topology/state.ts';
 import { ALL_STRATEGIES } from '../../lab/run/scenario-schema.ts';
 import { parseStrategyChoice } from '../../lab/strategy/config.ts';
@@ -141,7 +142,14 @@ try {
     cpuModel: os.cpus()[0]?.model.trim() ?? '?',
     node: process.version,
     redis: redis
-      ? infoField(await redisInfo(Number(new URL(redis.address).port), 'server'), 'redis_version')
+      ? infoField(
+          await redisInfo(
+            Number(new URL(redis.address).port),
+            'server',
+            requireRedisUsers(redis).probe,
+          ),
+          'redis_version',
+        )
       : undefined,
     hazelcast: java ? `${HAZELCAST_VERSION} on ${java}` : undefined,
   };

@@ -4,7 +4,7 @@
 // cookies (session id, the balancer's affinity cookie, or the whole cookie
 // session), and for `jwt` an access token sent as `Authorization: Bearer`.
 import http from 'node:http';
-import { seededRandom } from '../../loadgen/seeded-random.ts';
+import { seededRandom } from '../../loadgen/core/seeded-random.ts';
 import { sendRequest, type OpenRequest, type OpenResponse } from '../open-load.ts';
 
 export { seededRandom };

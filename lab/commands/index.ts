@@ -7,6 +7,12 @@ import { LabError } from '../errors.ts';
 import { RUNS_DIR, STATE_DIR } from '../paths.ts';
 import { REDIS_PERSISTENCE_MODES, type RedisPersistence } from '../services/redis-server.ts';
 import { ALL_STRATEGIES } from '../strategy/choice.ts';
+import {
+  BALANCER_CHOICES,
+  LOAD_GENERATORS,
+  type BalancerChoice,
+  type LoadGeneratorName,
+} from '../run/scenario-schema.ts';
 import { chaos } from './chaos.ts';
 import type { CommandSpec, OptionSpec, ParsedArgs } from './cli-options.ts';
 import { demo } from './demo.ts';
@@ -27,6 +33,25 @@ const persistence: OptionSpec = {
 };
 
 const nodes: OptionSpec = { name: 'nodes', type: 'count', value: 'N', help: 'nodes (default 3)' };
+
+const liveOptions: OptionSpec[] = [
+  { name: 'live', type: 'flag', help: 'serve a live page on loopback (its address is printed)' },
+  {
+    name: 'live-port',
+    type: 'count',
+    value: 'P',
+    help: 'the live page on this port (default: a free one); implies --live',
+  },
+];
+
+/** The live page's port when --live or --live-port is given (0: a free one), else undefined. */
+function livePort(args: ParsedArgs): number | undefined {
+  const port = count(args, 'live-port');
+  if (port !== undefined && port > 65535) {
+    throw new LabError('BAD_OPTION', `--live-port must be from 1 to 65535, got ${port}`);
+  }
+  return port ?? (args.values.live === true ? 0 : undefined);
+}
 
 const text = (args: ParsedArgs, name: string) => args.values[name] as string | undefined;
 const count = (args: ParsedArgs, name: string) => args.values[name] as number | undefined;
@@ -104,6 +129,7 @@ export function labCommands(scenarios: readonly string[]): CommandSpec[] {
           help: 'balancer port; admin on P+1 (default 8080)',
         },
         persistence,
+        ...liveOptions,
       ],
       run: (args, print) =>
         up(
@@ -113,6 +139,7 @@ export function labCommands(scenarios: readonly string[]): CommandSpec[] {
             nodes: count(args, 'nodes') ?? 3,
             port: count(args, 'port') ?? 8080,
             redisPersistence: text(args, 'redis-persistence') as RedisPersistence | undefined,
+            livePort: livePort(args),
           },
           print,
         ),
@@ -191,9 +218,17 @@ export function labCommands(scenarios: readonly string[]): CommandSpec[] {
         { name: 'strategies', type: 'list', value: 'a,b', help: `of ${ALL_STRATEGIES.join(', ')}` },
         {
           name: 'balancer',
-          type: 'text',
+          type: 'choice',
           value: 'B',
+          choices: BALANCER_CHOICES,
           help: 'lab (default), haproxy, or both: each strategy through each',
+        },
+        {
+          name: 'generator',
+          type: 'choice',
+          value: 'G',
+          choices: LOAD_GENERATORS,
+          help: "loadgen (the lab's own, default) or k6 (found on PATH or in tools/bin)",
         },
         {
           name: 'out',
@@ -201,6 +236,7 @@ export function labCommands(scenarios: readonly string[]): CommandSpec[] {
           value: 'DIR',
           help: 'where the run folder goes (default runs/)',
         },
+        ...liveOptions,
       ],
       run: (args, print) => {
         const [scenario, ...extra] = args.positionals;
@@ -215,13 +251,15 @@ export function labCommands(scenarios: readonly string[]): CommandSpec[] {
           {
             scenario,
             runsDir: text(args, 'out') ?? RUNS_DIR,
+            livePort: livePort(args),
             overrides: {
               rate: args.values.rate as number | undefined,
               durationS: seconds('duration'),
               warmupS: seconds('warmup'),
               nodes: count(args, 'nodes'),
               strategies: args.values.strategies as string[] | undefined,
-              balancer: text(args, 'balancer'),
+              balancer: args.values.balancer as BalancerChoice | undefined,
+              generator: args.values.generator as LoadGeneratorName | undefined,
             },
           },
           print,

@@ -1,5 +1,6 @@
 import { LabError } from '../errors.ts';
 import { renderRun } from '../../report/render.ts';
+import { startRunLive } from '../live/live-run.ts';
 import { LiveLine } from '../run/live-line.ts';
 import { runScenario } from '../run/run-scenario.ts';
 import { loadScenario, type ScenarioOverrides } from '../run/scenario.ts';
@@ -9,6 +10,8 @@ export interface RunCommandOptions {
   scenario: string;
   overrides: ScenarioOverrides;
   runsDir: string;
+  /** Serve the live page on this loopback port (0: a free one); absent: no page. */
+  livePort?: number | undefined;
 }
 
 /** Exit status when the run completed but a scenario threshold failed (as k6 does: 99 there). */
@@ -27,6 +30,9 @@ export async function run(
   const scenario = await loadScenario(options.scenario, options.overrides);
   const controller = new AbortController();
   const live = new LiveLine(process.stderr);
+  const page =
+    options.livePort === undefined ? undefined : await startRunLive(scenario, options.livePort);
+  if (page) print(`live page ${page.url}`);
   const interrupt = () => {
     if (controller.signal.aborted) return;
     live.clear();
@@ -45,10 +51,15 @@ export async function run(
         live.clear();
         print(line);
       },
-      onSecond: (strategy, phase, point) => live.show(strategy, phase, point, scenario),
+      onSecond: (strategy, phase, point) => {
+        live.show(strategy, phase, point, scenario);
+        page?.feed.second(strategy, phase, point);
+      },
+      observer: page?.feed,
     });
   } finally {
     live.clear();
+    await page?.close('the run has ended');
     for (const signal of signals) process.off(signal, interrupt);
   }
   const { runDir, summary } = result;

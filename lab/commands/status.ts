@@ -2,7 +2,7 @@ import { balancerAdmin, nodeAdmin, type BalancerNodeView } from '../topology/adm
 import { processState, type ProcessState } from '../process/supervisor.ts';
 import { recordedServices, requireState } from '../topology/state.ts';
 
-/** The shape of `lab status --json`; scripts rely on it (DESIGN.md, "CLI"). */
+/** The shape of `lab status --json`; scripts rely on it (the README, "The `lab` CLI"). */
 export interface StatusReport {
   strategy: string;
   variant?: string;

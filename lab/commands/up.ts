@@ -1,6 +1,13 @@
 import { LabError } from '../errors.ts';
 import type { RedisPersistence } from '../services/redis-server.ts';
-import { clearState, readState, recordedServices, writeState } from '../topology/state.ts';
+import { startUpLive } from '../live/live-run.ts';
+import {
+  clearState,
+  readState,
+  recordedServices,
+  writeState,
+  type LabState,
+} from '../topology/state.ts';
 import { processState } from '../process/supervisor.ts';
 import { startTopology, stopTopology } from '../topology/topology.ts';
 import { parseStrategyChoice } from '../strategy/choice.ts';
@@ -13,6 +20,8 @@ export interface UpOptions {
   nodes: number;
   port: number;
   redisPersistence?: RedisPersistence | undefined;
+  /** Then serve the live page on this loopback port (0: a free one) until Ctrl-C. */
+  livePort?: number | undefined;
 }
 
 /** Starts a topology in the background and prints its endpoints. */
@@ -85,4 +94,25 @@ export async function up(options: UpOptions, print: (line: string) => void): Pro
   }
   for (const note of notes) print(note);
   print(`logs      ${options.stateDir}/logs`);
+  if (options.livePort !== undefined)
+    await serveLive(options.stateDir, state, options.livePort, print);
+}
+
+/** Serves the live page until Ctrl-C; the topology keeps running after (`lab down` stops it). */
+async function serveLive(
+  stateDir: string,
+  state: LabState,
+  port: number,
+  print: (line: string) => void,
+): Promise<void> {
+  const live = await startUpLive(stateDir, state, port);
+  print(`live page ${live.url}  (Ctrl-C stops the page; the topology runs on until \`lab down\`)`);
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  let stop: () => void = () => undefined;
+  await new Promise<void>((resolve) => {
+    stop = resolve;
+    for (const signal of signals) process.on(signal, stop);
+  });
+  for (const signal of signals) process.off(signal, stop);
+  await live.close('lab up --live was stopped');
 }

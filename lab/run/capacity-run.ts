@@ -11,6 +11,7 @@ import { recordEvent } from '../topology/events.ts';
 import type { LabState } from '../topology/state.ts';
 import { judgeStep, nextMove, summarizeCapacity } from './capacity-controller.ts';
 import { runCapacityStep, type StepResult } from './capacity-step.ts';
+import type { StrategyObserver } from './run-observer.ts';
 import type { CapacitySettings, Scenario } from './scenario-schema.ts';
 import { summarizeStrategy } from './summarize-strategy.ts';
 import type { CapacityStep, ProbeResults, StrategySummary } from '../../report/summary-schema.ts';
@@ -29,6 +30,7 @@ export interface CapacityRunOptions {
   signal: AbortSignal;
   progress: (line: string) => void;
   onSecond: (point: SecondPoint) => void;
+  observer?: StrategyObserver | undefined;
   /** The claim probes, run once after the search when the scenario enables them. */
   probes: () => Promise<ProbeResults>;
 }
@@ -51,6 +53,8 @@ export async function runCapacity(options: CapacityRunOptions): Promise<Strategy
     progress(`${strategy}: ${label}: ${move.rate}/s for ${durationS} s`);
     const name = `${options.slug}.${confirm ? 'confirm' : `step-${stepNumber}`}`;
     const result = await runCapacityStep({
+      scenario: options.scenario,
+      observer: options.observer,
       state: options.state,
       stateDir: options.stateDir,
       config: stepConfig(options.config, settings, move.rate, durationS, steps.length),

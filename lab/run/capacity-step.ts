@@ -5,11 +5,15 @@ import type { LoadConfig, SecondPoint } from '../../loadgen/types.ts';
 import { busyCores, machineTicks } from '../process/machine-load.ts';
 import type { LabState } from '../topology/state.ts';
 import type { MeasuredStep } from './capacity-controller.ts';
+import type { StrategyObserver } from './run-observer.ts';
+import type { Scenario } from './scenario-schema.ts';
 import { readSeries } from './loadgen-process.ts';
 import { runMeasuredLoad, type MeasuredLoad } from './measured-load.ts';
 import type { CapacityStep, ProcessSeries } from '../../report/summary-schema.ts';
 
 export interface StepOptions {
+  /** The scenario (its generator; a capacity scenario has no chaos). */
+  scenario: Scenario;
   state: LabState;
   stateDir: string;
   config: LoadConfig;
@@ -19,6 +23,7 @@ export interface StepOptions {
   name: string;
   signal: AbortSignal;
   onSecond: (point: SecondPoint) => void;
+  observer?: StrategyObserver | undefined;
 }
 
 /** The step's figures and the raw load behind them (for the strategy's summary). */
@@ -42,7 +47,6 @@ export async function runCapacityStep(options: StepOptions): Promise<StepResult>
   let ticksAtStart: Awaited<ReturnType<typeof machineTicks>> | undefined;
   const load = await runMeasuredLoad({
     ...options,
-    chaos: [],
     onStarted: async () => {
       // prom-client resets its event-loop histogram on every scrape: this one starts the step's window.
       await eventLoopLagP99Ms(options.state);

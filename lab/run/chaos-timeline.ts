@@ -13,6 +13,7 @@ import { runFault } from '../network/run-fault.ts';
 import { targetLinks } from '../network/target-links.ts';
 import { ToxiproxyClient } from '../network/toxiproxy-client.ts';
 import type { LabState } from '../topology/state.ts';
+import type { StrategyObserver } from './run-observer.ts';
 import type { ChaosStep } from './scenario-schema.ts';
 
 /** What became of one step. */
@@ -36,6 +37,8 @@ export interface TimelineContext {
   signal: AbortSignal;
   /** Called when a start or restart step has its process serving again. */
   onStarted?: (target: string) => void;
+  /** Hears each step fire and finish (the live page). */
+  observer?: StrategyObserver | undefined;
 }
 
 /** Runs every step at its time; resolves when all have finished (or were cut short by the signal). */
@@ -47,6 +50,12 @@ export async function playTimeline(
 }
 
 async function playStep(step: ChaosStep, context: TimelineContext): Promise<TimelineEvent> {
+  const event = await stepOutcome(step, context);
+  context.observer?.chaosFinished?.(event);
+  return event;
+}
+
+async function stepOutcome(step: ChaosStep, context: TimelineContext): Promise<TimelineEvent> {
   const since = () => Math.round(performance.now() - context.loadStart);
   const wait = context.loadStart + step.at - performance.now();
   try {
@@ -55,6 +64,7 @@ async function playStep(step: ChaosStep, context: TimelineContext): Promise<Time
     return { step, tMs: since(), endMs: since(), status: 'skipped', detail: 'run interrupted' };
   }
   const tMs = since();
+  context.observer?.chaosFired?.(step, tMs);
   try {
     const skip = notApplicable(step, context.state);
     if (skip) return { step, tMs, endMs: tMs, status: 'skipped', detail: skip };

@@ -5,16 +5,18 @@
 import type { LoadConfig, LoadTotals, SecondPoint } from '../../loadgen/types.ts';
 import type { LabState } from '../topology/state.ts';
 import { playTimeline, type TimelineEvent } from './chaos-timeline.ts';
-import { startLoadgen } from './loadgen-process.ts';
+import { startGenerator } from './k6-generator.ts';
+import type { StrategyObserver } from './run-observer.ts';
 import { Sampler, topologyProcesses, type NodeStateChange } from './sampler.ts';
-import type { ChaosStep } from './scenario-schema.ts';
+import type { Scenario } from './scenario-schema.ts';
 import type { ProcessSeries } from '../../report/summary-schema.ts';
 
 export interface MeasuredLoadOptions {
   state: LabState;
   stateDir: string;
   config: LoadConfig;
-  chaos: readonly ChaosStep[];
+  /** Its chaos timeline, and which generator makes the load. */
+  scenario: Scenario;
   /** Where the generator writes its raw output, and the file name stem. */
   loadDir: string;
   name: string;
@@ -22,6 +24,8 @@ export interface MeasuredLoadOptions {
   onSecond: (point: SecondPoint) => void;
   /** Called at the load's t = 0, once the sampler took its first reading (a capacity step starts its own windows). */
   onStarted?: () => Promise<void>;
+  /** Hears the samples, the balancer's view and the chaos steps as they happen. */
+  observer?: StrategyObserver | undefined;
 }
 
 /** What the load produced; event and state-change times are on the generator's clock. */
@@ -31,17 +35,26 @@ export interface MeasuredLoad {
   processes: ProcessSeries[];
   events: TimelineEvent[];
   changes: NodeStateChange[];
+  /** What the generator's output could not tell (a k6 summary without a metric, k6's failed thresholds). */
+  notes: string[];
 }
 
 export async function runMeasuredLoad(options: MeasuredLoadOptions): Promise<MeasuredLoad> {
   const { state, signal } = options;
   // Known once the generator is spawned, which happens after the sampler is set up.
   const loadgen: { pid?: number } = {};
-  const sampler = new Sampler(state, [
-    ...topologyProcesses(state),
-    { name: 'loadgen', kind: 'loadgen', pid: () => loadgen.pid },
-  ]);
-  const load = await startLoadgen(options.config, options.loadDir, options.name, options.onSecond);
+  const sampler = new Sampler(
+    state,
+    [...topologyProcesses(state), { name: 'loadgen', kind: 'loadgen', pid: () => loadgen.pid }],
+    options.observer,
+  );
+  const load = await startGenerator(
+    options.scenario,
+    options.config,
+    options.loadDir,
+    options.name,
+    options.onSecond,
+  );
   loadgen.pid = load.pid;
   const stopLoad = () => load.stop();
   signal.addEventListener('abort', stopLoad, { once: true });
@@ -64,13 +77,14 @@ export async function runMeasuredLoad(options: MeasuredLoadOptions): Promise<Mea
     const loadStart = performance.now();
     await sampler.start();
     await options.onStarted?.();
-    timeline = playTimeline(options.chaos, {
+    timeline = playTimeline(options.scenario.chaos, {
       stateDir: options.stateDir,
       state,
       loadStart,
       signal: AbortSignal.any([signal, timelineStop.signal]),
       // A process started by a step is measured from when it serves: its start-up is no request's cost.
       onStarted: (target) => void sampler.rebaseline(target),
+      observer: options.observer,
     });
     outcome = await load.done;
   } catch (error) {
@@ -87,6 +101,7 @@ export async function runMeasuredLoad(options: MeasuredLoadOptions): Promise<Mea
   return {
     totals: outcome.totals,
     exitCode: outcome.exitCode,
+    notes: outcome.notes,
     processes,
     events: events.map((event) => ({
       ...event,

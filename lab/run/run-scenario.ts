@@ -1,5 +1,5 @@
 // `lab run`: every strategy of a scenario in turn under the same load and
-// chaos timeline, into one run folder (DESIGN.md "CLI"): scenario.json, the
+// chaos timeline, into one run folder (docs/run-folder.md): scenario.json, the
 // generator's raw output in load/, events.ndjson, summary.json, the reports,
 // and each strategy's process logs in lab/<strategy>/logs. An interrupt
 // stops the strategy in progress cleanly and still writes what was measured.
@@ -12,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { checkRunTools } from './run-tools.ts';
 import type { Scenario } from './scenario-schema.ts';
 import { runLabels } from './balancer-choice.ts';
+import type { RunObserver } from './run-observer.ts';
 import { runStrategy, strategyEvents } from './strategy-run.ts';
 import {
   SUMMARY_SCHEMA_VERSION,
@@ -23,6 +24,12 @@ import type { SecondPoint } from '../../loadgen/types.ts';
 export const LOAD_GENERATOR =
   'session-lab loadgen (the lab’s own open-model generator; k6 is not installable here)';
 
+/** What summary.json names as the load's source: `k6 v1.4.2 (...)` or the lab's own generator. */
+function generatorLabel(scenario: Scenario, tools: Record<string, string>): string {
+  if (scenario.load.generator !== 'k6') return LOAD_GENERATOR;
+  return `k6 ${tools.k6 ?? '(version unknown)'} running the lab's k6/${scenario.load.journey}.ts`;
+}
+
 export interface RunOptions {
   scenario: Scenario;
   /** Folder the run folder goes in (`runs/`). */
@@ -31,6 +38,8 @@ export interface RunOptions {
   progress: (line: string) => void;
   /** Live per-second figures (a status line on a terminal). */
   onSecond?: (strategy: string, phase: string, point: SecondPoint) => void;
+  /** Hears each strategy start and end and what happens in between (the live page). */
+  observer?: RunObserver | undefined;
 }
 
 export interface RunResult {
@@ -62,6 +71,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
   for (const [index, strategy] of labels.entries()) {
     if (signal.aborted) break;
     progress(`[${index + 1}/${total}] ${strategy}`);
+    const observer = options.observer?.strategyStarted(strategy, index, total);
     try {
       strategies.push(
         await runStrategy({
@@ -71,6 +81,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
           signal,
           progress,
           onSecond: (point, phase) => options.onSecond?.(strategy, phase, point),
+          observer,
         }),
       );
     } catch (error) {
@@ -83,6 +94,16 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
       }
     } finally {
       const measured = strategies.find((entry) => entry.strategy === strategy);
+      options.observer?.strategyFinished(
+        strategy,
+        measured
+          ? { summary: measured }
+          : {
+              error:
+                notMeasured.find((failure) => failure.strategy === strategy)?.error ??
+                'interrupted',
+            },
+      );
       // What each event did to the users goes beside the event itself, for readers of the log alone.
       const effects = (measured?.events ?? []).map((effect) => ({
         strategy,
@@ -112,13 +133,13 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
       os: `${os.type()} ${os.release()}`,
       otherLoadCores,
     },
-    tools: { ...tools, 'load generator': LOAD_GENERATOR },
+    tools: { ...tools, 'load generator': generatorLabel(scenario, tools) },
     load: {
-      generator: LOAD_GENERATOR,
+      generator: generatorLabel(scenario, tools),
       model: scenario.load.model,
       journey: scenario.load.journey,
       rate: scenario.load.rate,
-      vus: scenario.load.vus,
+      ...(scenario.load.vus === undefined ? {} : { vus: scenario.load.vus }),
       durationS: scenario.load.durationS,
       warmupS: scenario.load.warmupS,
       steps: scenario.load.steps,
@@ -134,6 +155,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
     ],
   };
   await writeFile(path.join(runDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  options.observer?.runFinished(summary, runDir);
   return { runDir, summary };
 }
 

@@ -3,6 +3,7 @@
 // install (a missing redis-server found ten minutes into a run wastes them).
 import { LabError } from '../errors.ts';
 import { toolNamed } from '../tools/index.ts';
+import { k6Version, requireK6 } from '../tools/k6.ts';
 import { parseStrategyChoice, profileOf } from '../strategy/choice.ts';
 import { STORES } from '../strategy/stores.ts';
 import type { Scenario } from './scenario-schema.ts';
@@ -24,6 +25,8 @@ export function toolsNeeded(scenario: Scenario): Map<string, string> {
 /** Finds every tool the scenario needs; returns name -> version for summary.json. */
 export async function checkRunTools(scenario: Scenario): Promise<Record<string, string>> {
   const versions: Record<string, string> = { node: process.version };
+  // First, and on its own: a run asked to use k6 without one starts nothing.
+  if (scenario.load.generator === 'k6') versions.k6 = k6Version((await requireK6()).version);
   const missing: string[] = [];
   for (const [name, why] of toolsNeeded(scenario)) {
     const found = await toolNamed(name)?.find();

@@ -2,9 +2,11 @@
 // of each process it started (pids are read from the state each time, so a
 // restarted node is followed), and four times a second the balancer's view
 // of each node, so an ejection is timed to a quarter second.
-import { balancerAdmin, type BalancerNodeView } from '../topology/admin-client.ts';
+import { balancerAdmin } from '../topology/admin-client.ts';
+import type { NodeView } from '../chaos/balancer-view.ts';
 import { readProcessStats } from '../process/proc-stats.ts';
 import type { LabState } from '../topology/state.ts';
+import type { StrategyObserver } from './run-observer.ts';
 import type { ProcessSeries } from '../../report/summary-schema.ts';
 
 export interface WatchedProcess {
@@ -69,10 +71,13 @@ export class Sampler {
   #lastSampleAt = 0;
   #timers: NodeJS.Timeout[] = [];
   #polling = false;
+  readonly #observer: StrategyObserver;
 
-  constructor(state: LabState, processes: WatchedProcess[]) {
+  /** `observer` hears each reading as it is taken (the live page); the series are the record. */
+  constructor(state: LabState, processes: WatchedProcess[], observer: StrategyObserver = {}) {
     this.#state = state;
     this.#processes = processes;
+    this.#observer = observer;
     this.#series = processes.map((p) => ({
       name: p.name,
       kind: p.kind,
@@ -147,6 +152,15 @@ export class Sampler {
         series.cores.push(round(used / Math.max(1, wallMicros), 3));
       }),
     );
+    if (!first && this.#observer.processes) {
+      const samples = this.#series.map((series) => ({
+        name: series.name,
+        kind: series.kind,
+        cores: series.cores.at(-1) ?? null,
+        rssMiB: series.rssMiB.at(-1) ?? null,
+      }));
+      this.#observer.processes(this.#series[0]!.cores.length - 1, samples);
+    }
   }
 
   async #pollNodes(): Promise<void> {
@@ -154,7 +168,7 @@ export class Sampler {
     this.#polling = true;
     try {
       const { adminUrl, adminToken } = this.#state.balancer;
-      const nodes = await balancerAdmin<BalancerNodeView[]>(adminUrl, adminToken, 'GET', '/nodes');
+      const nodes = await balancerAdmin<NodeView[]>(adminUrl, adminToken, 'GET', '/nodes');
       const tMs = Math.round(performance.now() - this.#startedAt);
       for (const node of nodes) {
         const before = this.#nodeStates.get(node.id);
@@ -163,6 +177,7 @@ export class Sampler {
         }
         this.#nodeStates.set(node.id, node.state);
       }
+      this.#observer.balancer?.(nodes);
     } catch {
       // The balancer itself may be the chaos target; the gap shows in its series.
     } finally {

@@ -11,6 +11,10 @@ import { ALL_STRATEGIES, choiceLabel, parseStrategyChoice } from '../strategy/ch
 // Read by the benches from here; the list is built from the strategy profiles.
 export { ALL_STRATEGIES };
 
+/** Which program makes the load: the lab's own generator, or k6 running the scripts in k6/. */
+export const LOAD_GENERATORS = ['loadgen', 'k6'] as const;
+export type LoadGeneratorName = (typeof LOAD_GENERATORS)[number];
+
 /** A time in the scenario: seconds as a number, or text such as `10s`, `500ms`, `1m`. */
 const Duration = z.union([z.number(), z.string()]).transform((value, ctx) => {
   try {
@@ -141,18 +145,34 @@ export const ScenarioSchema = z
       .default([...ALL_STRATEGIES]),
     load: z
       .strictObject({
+        /**
+         * `loadgen`: the lab's own generator; `k6`: the k6 scripts in k6/, run
+         * by a k6 found on PATH or in tools/bin (docs/k6.md).
+         */
+        generator: z.enum(LOAD_GENERATORS).default('loadgen'),
         model: z.enum(['open', 'closed']).default('open'),
         journey: z.enum(['shop', 'concurrency', 'request']).default('shop'),
         /** open: journeys started per second. */
         rate: z.number().min(0.1).max(500).default(20),
-        /** closed: users; open: most journeys in flight. */
-        vus: z.int().min(1).max(2000).default(200),
+        /**
+         * closed: users; open: most journeys in flight. Left out in the open
+         * model, the generator sizes it from the rate and the journey's
+         * expected length (Little's law), so its own cap does not drop
+         * journeys the system could carry; the summary says which it was.
+         */
+        vus: z.int().min(1).max(10_000).optional(),
         durationS: z.number().min(1).max(3600).default(20),
         warmupS: z.number().min(0).max(600).default(3),
         steps: z.int().min(1).max(1000).default(10),
         thinkMs: z.int().min(0).max(60_000).default(100),
         parallelWrites: z.int().min(1).max(50).default(5),
-        timeoutMs: z.int().min(100).max(60_000).default(5000),
+        /**
+         * How long the generator waits for an answer. Left out: longer than
+         * the balancer's upstream timeout, so a node that hangs shows as the
+         * balancer's 504 and as a slow request, not as the generator's own
+         * impatience.
+         */
+        timeoutMs: z.int().min(100).max(120_000).optional(),
         seed: z
           .int()
           .min(0)
@@ -203,6 +223,13 @@ export const ScenarioSchema = z
         code: 'custom',
         path: ['load', 'model'],
         message: 'a capacity search raises an open arrival rate: set load.model to "open"',
+      });
+    }
+    if (scenario.load.model === 'closed' && scenario.load.vus === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['load', 'vus'],
+        message: 'the closed model needs "vus": the number of users looping their journeys',
       });
     }
     const endMs = scenario.load.durationS * 1000;

@@ -6,7 +6,12 @@ import path from 'node:path';
 import type { z } from 'zod';
 import { LabError } from '../errors.ts';
 import { ROOT } from '../paths.ts';
-import { ScenarioSchema, type Scenario } from './scenario-schema.ts';
+import {
+  ScenarioSchema,
+  type BalancerChoice,
+  type LoadGeneratorName,
+  type Scenario,
+} from './scenario-schema.ts';
 
 export const BUILT_IN_DIR = path.join(ROOT, 'scenarios');
 
@@ -18,7 +23,8 @@ export interface ScenarioOverrides {
   nodes?: number | undefined;
   strategies?: string[] | undefined;
   /** `lab`, `haproxy` or `both`; checked with the rest of the scenario. */
-  balancer?: string | undefined;
+  balancer?: BalancerChoice | undefined;
+  generator?: LoadGeneratorName | undefined;
 }
 
 export async function builtInScenarios(): Promise<string[]> {
@@ -96,6 +102,7 @@ function applyOverrides(raw: unknown, overrides: ScenarioOverrides): unknown {
   if (overrides.rate !== undefined) load.rate = overrides.rate;
   if (overrides.durationS !== undefined) load.durationS = overrides.durationS;
   if (overrides.warmupS !== undefined) load.warmupS = overrides.warmupS;
+  if (overrides.generator !== undefined) load.generator = overrides.generator;
   scenario.load = load;
   if (overrides.nodes !== undefined) {
     scenario.topology = { ...(scenario.topology as object | undefined), nodes: overrides.nodes };

@@ -5,11 +5,12 @@
 // logs stay in the run folder; the files holding keys and tokens do not.
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { DEFAULT_UPSTREAM_TIMEOUT_MS } from '../../balancer/config.ts';
 import type { LoadConfig, SecondPoint } from '../../loadgen/types.ts';
 import { recordEvent } from '../topology/events.ts';
-import { stateFile, type LabState } from '../topology/state.ts';
+import { clearState, type LabState } from '../topology/state.ts';
 import { parseStrategyChoice } from '../strategy/config.ts';
-import { stopServices } from '../strategy/services.ts';
+import { removeServiceConfigs, stopServices } from '../strategy/services.ts';
 import { switchStrategy } from '../strategy/switch.ts';
 import { startTopology, stopTopology } from '../topology/topology.ts';
 import { balancerOfLabel, strategyOfLabel } from './balancer-choice.ts';
@@ -17,9 +18,11 @@ import { runCapacity } from './capacity-run.ts';
 import { startHaproxyFront, type HaproxyFront } from '../topology/haproxy-front.ts';
 import { balancerAdmin } from '../topology/admin-client.ts';
 import { eventEffects } from './event-effects.ts';
-import { readSeries, startLoadgen } from './loadgen-process.ts';
+import { startGenerator } from './k6-generator.ts';
+import { readSeries } from './loadgen-process.ts';
 import { runMeasuredLoad } from './measured-load.ts';
 import { runProbes } from './probes/index.ts';
+import type { StrategyObserver } from './run-observer.ts';
 import type { Scenario } from './scenario-schema.ts';
 import { summarizeStrategy } from './summarize-strategy.ts';
 import type { ProbeResults, StrategySummary } from '../../report/summary-schema.ts';
@@ -34,6 +37,8 @@ export interface StrategyRunContext {
   progress: (line: string) => void;
   /** Each second of the measured load, for a live view. */
   onSecond: (point: SecondPoint, phase: 'warm-up' | 'load') => void;
+  /** Hears its phases, samples, chaos steps and their effects (the live page). */
+  observer?: StrategyObserver | undefined;
 }
 
 /** Folder-safe form of a strategy name (`redis:cas` -> `redis-cas`). */
@@ -50,6 +55,8 @@ export async function runStrategy(context: StrategyRunContext): Promise<Strategy
   const choice = parseStrategyChoice(strategyOfLabel(strategy));
   const balancer = balancerOfLabel(strategy);
   let haproxy: HaproxyFront | undefined;
+  const observer = context.observer ?? {};
+  observer.phase?.('starting');
   progress(`${strategy}: starting ${scenario.topology.nodes} nodes and the balancer`);
   const state = await startTopology({
     stateDir,
@@ -66,6 +73,7 @@ export async function runStrategy(context: StrategyRunContext): Promise<Strategy
   try {
     state.tuning = { jwtAccessTtlSeconds: scenario.jwt.accessTtlSeconds };
     if (choice.name !== 'sticky') {
+      observer.phase?.('switching');
       progress(
         `${strategy}: switching${choice.name === 'clustered' ? ' (starting JVMs: slow)' : ''}`,
       );
@@ -91,8 +99,10 @@ export async function runStrategy(context: StrategyRunContext): Promise<Strategy
     }
     const config = loadConfig(scenario, strategy, state);
     if (scenario.load.warmupS > 0) {
+      observer.phase?.('warm-up');
       progress(`${strategy}: warm-up ${scenario.load.warmupS} s`);
-      const warmup = await startLoadgen(
+      const warmup = await startGenerator(
+        scenario,
         { ...config, durationMs: Math.round(scenario.load.warmupS * 1000), seed: config.seed + 1 },
         loadDir,
         `${slug}.warmup`,
@@ -117,6 +127,7 @@ export async function runStrategy(context: StrategyRunContext): Promise<Strategy
           signal,
           progress,
           onSecond: (point) => context.onSecond(point, 'load'),
+          observer: context.observer,
           probes: () => strategyProbes(context, state),
         })
       : await measure(context, state, stateDir, config, slug);
@@ -126,15 +137,18 @@ export async function runStrategy(context: StrategyRunContext): Promise<Strategy
       warnings: [...summary.warnings, ...haproxyWarnings(context, balancer)],
     };
   } finally {
+    observer.phase?.('stopping');
     await haproxy?.stop().catch((error: Error) => progress(`stopping HAProxy: ${error.message}`));
     delete state.haproxy;
     await stopTopology(state).catch((error: Error) => progress(`stopping nodes: ${error.message}`));
     await stopServices(state).catch((error: Error) =>
       progress(`stopping stores: ${error.message}`),
     );
-    // Tokens and keys of processes now gone: no use to a reader, no place in a folder people share.
-    await rm(stateFile(stateDir), { force: true });
+    // Tokens, keys and passwords of processes now gone: no use to a reader,
+    // no place in a folder people share.
+    await clearState(stateDir);
     await rm(path.join(stateDir, 'balancer.json'), { force: true });
+    await removeServiceConfigs(stateDir);
   }
 }
 
@@ -147,6 +161,7 @@ async function measure(
 ): Promise<StrategySummary> {
   const { scenario, strategy, runDir, signal, progress } = context;
   const loadDir = path.join(runDir, 'load');
+  context.observer?.phase?.('load');
   progress(
     `${strategy}: load ${scenario.load.durationS} s${scenario.chaos.length > 0 ? `, ${scenario.chaos.length} chaos steps` : ''}`,
   );
@@ -155,19 +170,21 @@ async function measure(
     state,
     stateDir,
     config,
-    chaos: scenario.chaos,
+    scenario,
     loadDir,
     name: slug,
     signal,
     onSecond: (point) => context.onSecond(point, 'load'),
+    observer: context.observer,
   });
   await recordEvent(stateDir, { type: 'control', action: 'load-end', strategy });
   signal.throwIfAborted();
 
   const series = await readSeries(loadDir, slug);
   const effects = eventEffects(load.events, series, load.changes, load.totals.startedAtMs);
+  context.observer?.effects?.(effects);
   const probes: ProbeResults = scenario.probes.enabled ? await strategyProbes(context, state) : {};
-  return summarizeStrategy({
+  const summary = summarizeStrategy({
     strategy,
     scenario,
     totals: load.totals,
@@ -177,6 +194,8 @@ async function measure(
     probes,
     loadgenExitCode: load.exitCode,
   });
+  summary.warnings.push(...load.notes.map((note) => `${strategy}: ${note}`));
+  return summary;
 }
 
 /** What a run through HAProxy measures differently, said wherever it shows. */
@@ -199,6 +218,7 @@ function haproxyWarnings(context: StrategyRunContext, balancer: string): string[
 
 function strategyProbes(context: StrategyRunContext, state: LabState): Promise<ProbeResults> {
   const { scenario, strategy, signal, progress } = context;
+  context.observer?.phase?.('probes');
   progress(`${strategy}: claim probes`);
   return runProbes({
     state,
@@ -216,12 +236,15 @@ function loadConfig(scenario: Scenario, strategy: string, state: LabState): Load
     journey: load.journey,
     model: load.model,
     rate: load.rate,
-    vus: load.vus,
+    ...(load.vus === undefined ? {} : { vus: load.vus }),
     durationMs: Math.round(load.durationS * 1000),
     steps: load.steps,
     thinkMs: load.thinkMs,
     parallelWrites: load.parallelWrites,
-    timeoutMs: load.timeoutMs,
+    ...(load.timeoutMs === undefined ? {} : { timeoutMs: load.timeoutMs }),
+    // The lab's balancer runs with its default upstream timeout; the generator
+    // waits longer by default and the report prints both.
+    balancerUpstreamTimeoutMs: DEFAULT_UPSTREAM_TIMEOUT_MS,
     seed: load.seed,
   };
 }

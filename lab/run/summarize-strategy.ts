@@ -68,6 +68,36 @@ export function summarizeStrategy(raw: StrategyRaw): StrategySummary {
   };
 }
 
+/**
+ * Why journeys were dropped, in the words a reader acts on: the generator's
+ * own in-flight cap is not the system falling behind, and a busy generator
+ * is neither.
+ */
+function droppedWarning(totals: LoadTotals): string {
+  const cap = totals.settings?.vus;
+  const by = totals.droppedBy;
+  if (!by) {
+    return `${totals.dropped} journeys dropped (the in-flight cap was reached): latency understates the offered load`;
+  }
+  const causes: string[] = [];
+  if (by.latency > 0) {
+    causes.push(
+      `${by.latency} because the system was slow (journeys took more than twice their expected length): it fell behind the offered rate, and latency understates it`,
+    );
+  }
+  if (by.generator > 0) {
+    causes.push(
+      `${by.generator} because the generator ran late on its schedule (its CPU, or the machine's): the generator, not the system, limited the load`,
+    );
+  }
+  if (by.cap > 0) {
+    causes.push(
+      `${by.cap} at the in-flight cap${cap === undefined ? '' : ` of ${cap}`} while journeys kept their expected length: raise load.vus or leave it out to size it from the rate`,
+    );
+  }
+  return `${totals.dropped} journeys dropped: ${causes.join('; ')}`;
+}
+
 function checkThresholds(scenario: Scenario, totals: LoadTotals): ThresholdResult[] {
   // Nothing answered means nothing measured: such a figure fails its threshold, never passes it.
   const figures: Record<keyof Scenario['thresholds'], number | null> = {
@@ -75,7 +105,8 @@ function checkThresholds(scenario: Scenario, totals: LoadTotals): ThresholdResul
     p99Ms: totals.latencyMs.p99,
     sessionsLost: totals.sessionsLost,
     staleReads: totals.staleReads,
-    lostUpdates: totals.lostUpdates,
+    // The lower bound includes the rounds with a write of unknown fate, which chaos causes.
+    lostUpdates: Math.max(totals.lostUpdates, totals.lostUpdatesLowerBound ?? 0),
     dropped: totals.dropped,
   };
   return Object.entries(scenario.thresholds)
@@ -96,9 +127,11 @@ function trustWarnings(
   const { totals, strategy } = raw;
   const warnings: string[] = [];
   if (totals.requests === 0) warnings.push(`${strategy}: no request completed: nothing measured`);
-  if (totals.dropped > 0) {
+  if (totals.dropped > 0) warnings.push(`${strategy}: ${droppedWarning(totals)}`);
+  const settings = totals.settings;
+  if (settings && settings.timeoutMs <= settings.balancerUpstreamTimeoutMs) {
     warnings.push(
-      `${strategy}: ${totals.dropped} journeys dropped (more than ${raw.scenario.load.vus} in flight): the system fell behind the offered rate, and latency understates it`,
+      `${strategy}: the generator gave up after ${settings.timeoutMs} ms, before the balancer's ${settings.balancerUpstreamTimeoutMs} ms wait for a node: a request stuck on a node shows as a generator timeout, not as the balancer's 504 (leave load.timeoutMs out to wait longer than the balancer)`,
     );
   }
   if (loadgenCores > LOADGEN_BUSY_CORES) {

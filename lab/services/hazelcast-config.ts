@@ -2,7 +2,15 @@ import { LabError } from '../errors.ts';
 
 /** What one member's generated configuration depends on. */
 export interface HazelcastMemberConfig {
-  /** Unique per run, so members of another run (or another lab) never join ours. */
+  /**
+   * Random per topology (see startHazelcastCluster), so members of another
+   * run never join ours. Hazelcast's community edition has no member or
+   * client authentication: the name is the only thing a client or a member
+   * must know to get in, so it is kept like a password (a 0600 config file,
+   * the lab's 0600 state, the nodes' 0600 strategy files), though it is not
+   * one: it crosses loopback in clear and guards nothing from a user who
+   * reads it.
+   */
   clusterName: string;
   /** This member's port on 127.0.0.1. */
   port: number;
@@ -55,6 +63,9 @@ hazelcast:
     hazelcast.shutdownhook.policy: GRACEFUL
     hazelcast.graceful.shutdown.max.wait: 10
   network:
+    # The address members and clients are told to use: loopback, never a
+    # guess among the machine's interfaces.
+    public-address: 127.0.0.1:${config.port}
     port:
       auto-increment: false
       port: ${config.port}

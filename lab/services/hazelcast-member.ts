@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { access, chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { probeMember } from '../../store/hazelcast/client.ts';
 import { LabError } from '../errors.ts';
 import { freePort } from '../process/ports.ts';
+import { writeSecretFile } from '../../nodes/secrets.ts';
+import { secretFileAsLabError } from '../topology/secret-files.ts';
 import {
   processState,
   signalService,
@@ -85,10 +87,12 @@ export class HazelcastMember {
     }
     const yaml = hazelcastMemberYaml(options);
     const dir = path.resolve(options.dir);
-    await mkdir(dir, { recursive: true });
+    // The config holds the cluster name, all it takes to join or connect.
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await chmod(dir, 0o700);
     const configFile = path.join(dir, `${options.id}.yaml`);
     const loggingFile = path.join(dir, 'hazelcast-logging.properties');
-    await writeFile(configFile, yaml);
+    await writeSecretFile(configFile, yaml).catch(secretFileAsLabError);
     await writeFile(loggingFile, HAZELCAST_LOGGING_PROPERTIES);
     const spec: ServiceSpec = {
       name: options.id,
@@ -198,7 +202,7 @@ export interface HazelcastClusterOptions {
   /** Folder for the members' configs and logs. */
   dir: string;
   detached: boolean;
-  /** Default `session-lab-<random>`: unique per run. */
+  /** Default `session-lab-<128 random bits>`: unique per topology, not guessable. */
   clusterName?: string;
   /** Per member; default 60 s (JVMs start slowly on a small machine). */
   readyTimeoutMs?: number;
@@ -257,7 +261,7 @@ export async function startHazelcastCluster(
   if (!Number.isInteger(options.size) || options.size < 1) {
     throw new LabError('BAD_OPTION', `a hazelcast cluster needs at least 1 member`);
   }
-  const clusterName = options.clusterName ?? `session-lab-${randomBytes(6).toString('hex')}`;
+  const clusterName = options.clusterName ?? `session-lab-${randomBytes(16).toString('hex')}`;
   const ports: number[] = [];
   while (ports.length < options.size) {
     const port = await freePort();

@@ -1,8 +1,12 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { writeSecretFile } from '../../nodes/secrets.ts';
+import type { RedisAuth } from '../../store/redis/client.ts';
 import * as redisProbe from '../../store/redis/probe.ts';
 import { LabError } from '../errors.ts';
 import { freePort } from '../process/ports.ts';
+import { secretFileAsLabError } from '../topology/secret-files.ts';
 import {
   processState,
   spawnService,
@@ -25,6 +29,31 @@ export const REDIS_PERSISTENCE_MODES: readonly RedisPersistence[] = [
   'aof-always',
 ];
 
+/**
+ * The server's ACL users, each with a password of 32 random bytes. `app`:
+ * what the nodes log in as; every command but the @admin ones (CONFIG, ACL,
+ * SHUTDOWN, DEBUG, MONITOR, MODULE, replication), on keys under `sl:` only.
+ * `probe`: the lab's own looks (readiness, key counts, memory and command
+ * statistics): PING, INFO and DBSIZE, no key. The `default` user is off, so
+ * a client that gives no password gets NOAUTH for every command.
+ */
+export interface RedisUsers {
+  app: RedisAuth;
+  probe: RedisAuth;
+}
+
+/** The prefix of every key the nodes write (sessions, refresh tokens, carts). */
+export const APP_KEY_PATTERN = 'sl:*';
+
+/** Fresh users for one server: the lab makes new ones for every Redis it starts. */
+export function newRedisUsers(): RedisUsers {
+  const password = () => randomBytes(32).toString('base64url');
+  return {
+    app: { username: 'session-lab', password: password() },
+    probe: { username: 'lab-probe', password: password() },
+  };
+}
+
 export interface RedisServerOptions {
   /** Folder the server owns: its generated config, its log and its data files. */
   dir: string;
@@ -36,17 +65,29 @@ export interface RedisServerOptions {
   /** Service name in logs and errors. Default `redis`. */
   name?: string;
   readyTimeoutMs?: number;
+  /** Its ACL users; default: fresh ones (newRedisUsers). */
+  users?: RedisUsers;
 }
 
 const DEFAULT_READY_TIMEOUT_MS = 10000;
 
 /**
  * A redis-server the lab started and owns: its own config (nothing from
- * /etc), its own folder, loopback only. Stopping and starting it again reuses
- * the port, the folder and the config, so AOF data survives a restart.
+ * /etc), its own folder, loopback only, ACL users with passwords and the
+ * default user off. The config holds the passwords, so it is written 0600 in
+ * a 0700 folder and passed as a file: nothing secret is on the command line.
+ * Stopping and starting it again reuses the port, the folder and the config,
+ * so AOF data survives a restart and the passwords stay the same.
  */
 export class RedisServer {
+  /**
+   * `redis://session-lab:PASSWORD@127.0.0.1:PORT`: what a client of the
+   * sessions connects with. Holds the app user's password: never print it.
+   */
   readonly url: string;
+  /** `redis://127.0.0.1:PORT`, without credentials: for messages and the lab's state. */
+  readonly address: string;
+  readonly users: RedisUsers;
   readonly port: number;
   readonly dir: string;
   readonly persistence: RedisPersistence;
@@ -84,9 +125,15 @@ export class RedisServer {
       );
     }
     const port = requestedPort === 0 ? await freePort() : requestedPort;
-    await mkdir(dir, { recursive: true });
+    const users = options.users ?? newRedisUsers();
+    checkUsers(users);
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    // mkdir's mode only applies to a folder it creates; the AOF lives here too.
+    await chmod(dir, 0o700);
     const configFile = path.join(dir, 'redis.conf');
-    await writeFile(configFile, redisConfig(port, dir, persistence));
+    await writeSecretFile(configFile, redisConfig(port, dir, persistence, users)).catch(
+      secretFileAsLabError,
+    );
     const name = options.name ?? 'redis';
     const spec: ServiceSpec = {
       name,
@@ -97,7 +144,7 @@ export class RedisServer {
       // redis-server replaces its command line with `redis-server 127.0.0.1:PORT`.
       identity: ['redis-server', `127.0.0.1:${port}`],
     };
-    const server = new RedisServer(spec, port, dir, persistence, options);
+    const server = new RedisServer(spec, port, dir, persistence, users, options);
     await server.#spawn();
     return server;
   }
@@ -107,11 +154,14 @@ export class RedisServer {
     port: number,
     dir: string,
     persistence: RedisPersistence,
+    users: RedisUsers,
     options: RedisServerOptions,
   ) {
     this.spec = spec;
     this.port = port;
-    this.url = `redis://127.0.0.1:${port}`;
+    this.users = users;
+    this.address = `redis://127.0.0.1:${port}`;
+    this.url = redisUrlFor(this.address, users.app);
     this.dir = dir;
     this.persistence = persistence;
     this.#detached = options.detached;
@@ -139,11 +189,50 @@ export class RedisServer {
 
   async #spawn(): Promise<void> {
     this.#pid = spawnService(this.spec, { detached: this.#detached });
-    await waitRedisReady(this.port, this.#pid, this.spec, this.#readyTimeoutMs);
+    await waitRedisReady(this.port, this.users.probe, this.#pid, this.spec, this.#readyTimeoutMs);
   }
 }
 
-function redisConfig(port: number, dir: string, persistence: RedisPersistence): string {
+/**
+ * The recorded Redis's users; a Redis recorded without any (an older lab) is refused.
+ */
+export function requireRedisUsers(entry: { id: string; users?: RedisUsers }): RedisUsers {
+  if (!entry.users) {
+    throw new LabError(
+      'REDIS_NO_AUTH',
+      `${entry.id} was started by an older lab without a password: any local user could forge sessions`,
+      '`lab down`, then `lab up` again: the lab now starts Redis with ACL users',
+    );
+  }
+  return entry.users;
+}
+
+/** `address` (`redis://host:port`) with `auth` in it, as ioredis reads it. */
+export function redisUrlFor(address: string, auth: RedisAuth): string {
+  const url = new URL(address);
+  url.username = encodeURIComponent(auth.username);
+  url.password = encodeURIComponent(auth.password);
+  return url.toString().replace(/\/$/, '');
+}
+
+// Names and passwords go into the config file unquoted: keep them to one word.
+function checkUsers(users: RedisUsers): void {
+  for (const { username, password } of [users.app, users.probe]) {
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(username) || !/^[A-Za-z0-9_-]{16,128}$/.test(password)) {
+      throw new LabError(
+        'BAD_OPTION',
+        'redis users need a name of 1-64 and a password of 16-128 characters [A-Za-z0-9_-]',
+      );
+    }
+  }
+}
+
+function redisConfig(
+  port: number,
+  dir: string,
+  persistence: RedisPersistence,
+  users: RedisUsers,
+): string {
   const lines = [
     '# Generated by session-lab; rewritten at every start.',
     'bind 127.0.0.1',
@@ -158,6 +247,11 @@ function redisConfig(port: number, dir: string, persistence: RedisPersistence): 
     'save ""',
     `appendonly ${persistence === 'none' ? 'no' : 'yes'}`,
     `appendfsync ${persistence === 'aof-always' ? 'always' : 'everysec'}`,
+    // No one gets in without a password: the default user is off and has
+    // no rights left, should anything turn it on again.
+    'user default off resetpass resetkeys resetchannels -@all',
+    `user ${users.app.username} on resetpass >${users.app.password} resetkeys ~${APP_KEY_PATTERN} resetchannels +@all -@admin`,
+    `user ${users.probe.username} on resetpass >${users.probe.password} resetkeys resetchannels -@all +ping +info +dbsize`,
   ];
   return `${lines.join('\n')}\n`;
 }
@@ -165,18 +259,33 @@ function redisConfig(port: number, dir: string, persistence: RedisPersistence): 
 export type { RedisProbe } from '../../store/redis/probe.ts';
 
 /**
- * PING and INFO server to the redis-server on a loopback port: its reply
- * (`+PONG` when ready) and its pid, which tells our server apart from another
- * one that already held the port. A server that is dead, or does not answer
- * within `timeoutMs`, gives a LabError REDIS_UNREACHABLE.
+ * PING and INFO server to the redis-server on a loopback port, logged in as
+ * `auth` (the probe user): its reply (`+PONG` when ready) and its pid, which
+ * tells our server apart from another one that already held the port. A
+ * server that is dead, or does not answer within `timeoutMs`, gives a
+ * LabError REDIS_UNREACHABLE.
  */
-export function probeRedis(port: number, timeoutMs = 1000): Promise<redisProbe.RedisProbe> {
-  return unreachableAsLabError(port, redisProbe.probeRedis(port, timeoutMs));
+export function probeRedis(
+  port: number,
+  auth: RedisAuth | undefined,
+  timeoutMs = 1000,
+): Promise<redisProbe.RedisProbe> {
+  return unreachableAsLabError(port, redisProbe.probeRedis(port, auth, timeoutMs));
 }
 
 /** The number of keys (sessions among them); REDIS_UNREACHABLE as for probeRedis. */
-export function redisKeyCount(port: number, timeoutMs = 1000): Promise<number> {
-  return unreachableAsLabError(port, redisProbe.redisKeyCount(port, timeoutMs));
+export function redisKeyCount(port: number, auth: RedisAuth, timeoutMs = 1000): Promise<number> {
+  return unreachableAsLabError(port, redisProbe.redisKeyCount(port, auth, timeoutMs));
+}
+
+/** INFO `section` as the probe user; REDIS_UNREACHABLE as for probeRedis. */
+export function redisInfo(
+  port: number,
+  section: string,
+  auth: RedisAuth,
+  timeoutMs = 2000,
+): Promise<string> {
+  return unreachableAsLabError(port, redisProbe.redisInfo(port, section, auth, timeoutMs));
 }
 
 async function unreachableAsLabError<T>(port: number, asked: Promise<T>): Promise<T> {
@@ -192,12 +301,15 @@ async function unreachableAsLabError<T>(port: number, asked: Promise<T>): Promis
 }
 
 /**
- * Waits until our process answers +PONG, failing at once (with the end of its
- * log) if it dies first, e.g. because another server holds the port (that
- * one's PONG does not count: its pid differs).
+ * Waits until our process answers +PONG to the probe user, failing at once
+ * (with the end of its log) if it dies first, e.g. because another server
+ * holds the port (that one's PONG does not count: its pid differs). Then
+ * checks that a client without a password is refused: the lab never leaves
+ * a Redis open to every local user.
  */
-async function waitRedisReady(
+export async function waitRedisReady(
   port: number,
+  probe: RedisAuth,
   pid: number,
   spec: ServiceSpec,
   timeoutMs: number,
@@ -207,8 +319,8 @@ async function waitRedisReady(
     outcome = await waitFor(
       async () => {
         if ((await processState(pid)) === 'dead') return 'died' as const;
-        const probe = await probeRedis(port);
-        return probe.reply === '+PONG' && probe.pid === pid ? ('ready' as const) : false;
+        const seen = await probeRedis(port, probe);
+        return seen.reply === '+PONG' && seen.pid === pid ? ('ready' as const) : false;
       },
       { timeoutMs, intervalMs: 50, what: `${spec.name} on port ${port} to answer PING` },
     );
@@ -225,6 +337,30 @@ async function waitRedisReady(
       'DIED',
       `${spec.name} exited during start-up`,
       `log ${spec.logFile}:\n${await tail(spec.logFile)}`,
+    );
+  }
+  try {
+    await refuseOpenRedis(port, spec.name);
+  } catch (error) {
+    await stopService(pid, spec);
+    throw error;
+  }
+}
+
+/**
+ * LabError REDIS_NO_AUTH when the server on `port` serves a client that
+ * gives no password (a config from an older lab, or someone else's server).
+ */
+export async function refuseOpenRedis(port: number, name = 'redis'): Promise<void> {
+  const open = await unreachableAsLabError(
+    port,
+    redisProbe.answersWithoutPassword('127.0.0.1', port, 1000),
+  );
+  if (open) {
+    throw new LabError(
+      'REDIS_NO_AUTH',
+      `${name} on port ${port} answers clients that give no password: any local user could forge sessions`,
+      'stop it (`lab down`) and start a topology again: the lab starts Redis with ACL users',
     );
   }
 }

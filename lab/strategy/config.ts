@@ -7,6 +7,7 @@ import { profileOf, type StrategyChoice } from './choice.ts';
 import type { StrategyName } from '../../nodes/strategies/strategy.ts';
 import type { BalancerPolicy, NodeConfigContext, NodeConfigOf } from './profile.ts';
 import { PROFILES } from './profiles.ts';
+import { redisUrlFor, requireRedisUsers } from '../services/redis-server.ts';
 
 // The benches import the parsed choice from here; its home is strategy/choice.ts.
 export { parseStrategyChoice, type StrategyChoice } from './choice.ts';
@@ -45,7 +46,9 @@ function nodeContext(state: LabState, index: number): NodeConfigContext {
       const redis = state.services?.redis;
       if (!redis) throw notStarted('redis');
       const link = linkAddress(state, nodeId, redis.id);
-      return link ? `redis://${link}` : redis.address;
+      // The password travels in the url, inside the body of PUT /admin/strategy
+      // (loopback, admin token) and the node's 0600 config file: never argv or env.
+      return redisUrlFor(link ? `redis://${link}` : redis.address, requireRedisUsers(redis).app);
     },
     hazelcast() {
       const hazelcast = state.services?.hazelcast;

@@ -1,12 +1,22 @@
+import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { ensureLinks } from '../network/ensure-links.ts';
 import { processState, spawnService, stopService } from '../process/supervisor.ts';
 import { startHazelcastCluster } from '../services/hazelcast-member.ts';
 import { LabError } from '../errors.ts';
-import { probeRedis, RedisServer, type RedisPersistence } from '../services/redis-server.ts';
+import {
+  RedisServer,
+  requireRedisUsers,
+  waitRedisReady,
+  type RedisPersistence,
+  type RedisUsers,
+} from '../services/redis-server.ts';
 import { profileOf, type StrategyChoice } from './choice.ts';
 import { recordedServices, type LabState, type ServiceEntry } from '../topology/state.ts';
-import { waitFor } from '../process/wait.ts';
+
+// The stores' folders in a state folder: their configs, logs and data.
+const REDIS_DIR = 'redis';
+const HAZELCAST_DIR = 'hazelcast';
 
 export interface ServiceOptions {
   /** Detached servers outlive the lab command (`lab up`); tests keep them attached. */
@@ -25,14 +35,18 @@ async function running(entry: ServiceEntry | undefined): Promise<boolean> {
   return entry !== undefined && (await processState(entry.pid)) !== 'dead';
 }
 
-/** Starts a recorded redis-server again, same port, folder and config (AOF data survives). */
-async function restartRedis(entry: ServiceEntry, detached: boolean): Promise<void> {
+/**
+ * Starts a recorded redis-server again, same port, folder and config (AOF
+ * data and passwords survive), and checks it still refuses clients without one.
+ */
+async function restartRedis(
+  entry: ServiceEntry & { users?: RedisUsers },
+  detached: boolean,
+): Promise<void> {
+  const users = requireRedisUsers(entry);
   entry.pid = spawnService(entry.spec, { detached });
   const port = Number(new URL(entry.address).port);
-  await waitFor(async () => (await probeRedis(port)).reply === '+PONG', {
-    timeoutMs: 10000,
-    what: `${entry.id} to answer PING`,
-  });
+  await waitRedisReady(port, users.probe, entry.pid, entry.spec, 10000);
 }
 
 /**
@@ -65,16 +79,17 @@ export async function ensureServices(
       await restartRedis(entry, detached);
     } else if (!entry) {
       const server = await RedisServer.start({
-        dir: path.join(stateDir, 'redis'),
+        dir: path.join(stateDir, REDIS_DIR),
         detached,
         persistence: wanted ?? 'none',
       });
       state.services.redis = {
         id: 'redis',
-        address: server.url,
+        address: server.address,
         pid: server.pid,
         spec: server.spec,
         persistence: server.persistence,
+        users: server.users,
       };
     }
   }
@@ -86,7 +101,7 @@ export async function ensureServices(
       if (recorded) await Promise.all(recorded.members.map((m) => stopService(m.pid, m.spec)));
       const cluster = await startHazelcastCluster({
         size: state.nodes.length,
-        dir: path.join(stateDir, 'hazelcast'),
+        dir: path.join(stateDir, HAZELCAST_DIR),
         detached,
       });
       state.services.hazelcast = {
@@ -110,4 +125,18 @@ export async function stopServices(state: LabState): Promise<void> {
   await Promise.all(
     recordedServices(state).map((entry) => stopService(entry.pid, entry.spec, 3000)),
   );
+}
+
+/**
+ * Removes the stores' generated configs from a state folder whose servers
+ * are stopped: they hold the Redis passwords and the Hazelcast cluster name.
+ * Their logs stay (a run folder keeps them).
+ */
+export async function removeServiceConfigs(stateDir: string): Promise<void> {
+  const hazelcastDir = path.join(stateDir, HAZELCAST_DIR);
+  const memberConfigs = (await readdir(hazelcastDir).catch(() => [] as string[]))
+    .filter((name) => name.endsWith('.yaml'))
+    .map((name) => path.join(hazelcastDir, name));
+  const files = [path.join(stateDir, REDIS_DIR, 'redis.conf'), ...memberConfigs];
+  await Promise.all(files.map((file) => rm(file, { force: true })));
 }

@@ -2,6 +2,7 @@ import { balancerAdmin, nodeAdmin } from '../topology/admin-client.ts';
 import { LabError } from '../errors.ts';
 import { recordEvent } from '../topology/events.ts';
 import { processState } from '../process/supervisor.ts';
+import { recordNodeStrategy } from '../topology/topology.ts';
 import { ensureServices, type ServiceOptions } from './services.ts';
 import { newSecrets, nodeStrategyConfig } from './config.ts';
 import { choiceLabel, profileOf, type StrategyChoice } from './choice.ts';
@@ -52,8 +53,9 @@ export async function switchStrategy(
   await Promise.all(
     state.nodes.map(async (node, index) => {
       const body = nodeStrategyConfig(state, choice, index);
-      // A node started later (lab start) comes back with the current strategy.
-      node.spec.env.NODE_STRATEGY_CONFIG = JSON.stringify(body);
+      // A node started later (lab start) comes back with the current strategy,
+      // read from a 0600 file: the body holds keys and the Redis password.
+      await recordNodeStrategy(stateDir, node, body);
       const problem = await switchNode(node, state.nodeAdminToken, body).catch(
         (error: unknown) => `unreachable: ${(error as Error).message}`,
       );

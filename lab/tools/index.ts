@@ -1,4 +1,5 @@
 import { chromiumTool } from './chromium.ts';
+import { containerTools } from './containers.ts';
 import { DebianPackageTool } from './debian-package.ts';
 import { GoInstalledTool } from './go-tool.ts';
 import { HazelcastTool } from './hazelcast.ts';
@@ -37,6 +38,7 @@ export function allTools(): Tool[] {
       ldflags: `-X github.com/Shopify/toxiproxy/v2.Version=${TOXIPROXY_VERSION}`,
       versionArgs: ['-version'],
     }),
+    ...containerTools(),
     new K6Tool(),
     chromiumTool(),
   ];

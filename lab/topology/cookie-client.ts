@@ -1,4 +1,4 @@
-import { applySetCookie } from '../../loadgen/cookie-jar.ts';
+import { applySetCookie } from '../../loadgen/core/cookie-jar.ts';
 
 /** One response as a journey sees it. */
 export interface JourneyResponse {

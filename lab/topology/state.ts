@@ -3,7 +3,7 @@ import path from 'node:path';
 import { LabError } from '../errors.ts';
 import type { LinkEntry } from '../network/links.ts';
 import type { ServiceSpec } from '../process/supervisor.ts';
-import type { RedisPersistence } from '../services/redis-server.ts';
+import type { RedisPersistence, RedisUsers } from '../services/redis-server.ts';
 
 export interface NodeEntry {
   id: string;
@@ -29,7 +29,12 @@ export interface LabState {
   /** The variant or mode of the strategy (`replicated`, `lww`, ...), when it has one. */
   variant?: string;
   services?: {
-    redis?: ServiceEntry & { persistence: RedisPersistence };
+    /**
+     * `address` carries no credentials; `users` are its ACL users (the nodes
+     * log in as `app`, the lab's probes as `probe`). Absent in the state of
+     * an older lab, whose Redis had no password: the lab refuses to use it.
+     */
+    redis?: ServiceEntry & { persistence: RedisPersistence; users?: RedisUsers };
     hazelcast?: { clusterName: string; members: ServiceEntry[] };
     /**
      * The toxiproxy-server in front of the stores (`address` is its API URL)
@@ -91,8 +96,13 @@ export async function writeState(stateDir: string, state: LabState): Promise<voi
   await rename(partial, file);
 }
 
+/**
+ * Forgets a stopped topology: its state file and its secrets files (the
+ * nodes' token and strategy files: keys and passwords nothing uses any more).
+ */
 export async function clearState(stateDir: string): Promise<void> {
   await rm(stateFile(stateDir), { force: true });
+  await rm(path.join(stateDir, 'secrets'), { recursive: true, force: true });
 }
 
 export function findNode(state: LabState, id: string): NodeEntry {

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LabError } from '../errors.ts';
 import { assertPortFree, freePort } from '../process/ports.ts';
 import { ROOT } from '../paths.ts';
+import { writeSecretFile } from '../../nodes/secrets.ts';
+import { secretFileAsLabError, writeLabSecret } from './secret-files.ts';
 import { policyFor } from '../strategy/config.ts';
 import {
   processState,
@@ -93,10 +95,14 @@ export async function waitReady(
   }
 }
 
+/**
+ * How node `id` is started. Its admin token is in `adminTokenFile` (0600):
+ * a secret stays out of the node's environment and command line.
+ */
 export function nodeSpec(
   id: string,
   port: number,
-  adminToken: string,
+  adminTokenFile: string,
   logDir: string,
   extraEnv: Record<string, string> = {},
 ): ServiceSpec {
@@ -110,7 +116,7 @@ export function nodeSpec(
       NODE_ID: id,
       PORT: String(port),
       HOST: '127.0.0.1',
-      NODE_ADMIN_TOKEN: adminToken,
+      NODE_ADMIN_TOKEN_FILE: adminTokenFile,
       ...extraEnv,
     },
     logFile: path.join(logDir, `${id}.log`),
@@ -137,13 +143,15 @@ export async function startNode(
 export async function startTopology(options: TopologyOptions): Promise<LabState> {
   const timeoutMs = options.readyTimeoutMs ?? 20000;
   const logDir = path.join(options.stateDir, 'logs');
-  await mkdir(logDir, { recursive: true });
+  // A state folder made here is its user's alone (one chosen by LAB_STATE_DIR is left as it is).
+  await mkdir(logDir, { recursive: true, mode: 0o700 });
   if (options.port !== 0) await assertPortFree(options.port);
   if (options.adminPort !== 0) await assertPortFree(options.adminPort);
   const port = options.port || (await freePort());
   const adminPort = options.adminPort || (await freePort());
 
   const nodeAdminToken = token();
+  const adminTokenFile = await writeLabSecret(options.stateDir, 'node-admin-token', nodeAdminToken);
   const started: { pid: number; spec: ServiceSpec }[] = [];
   const stopStarted = async () => {
     await Promise.all(started.map(({ pid, spec }) => stopService(pid, spec, 2000)));
@@ -159,7 +167,7 @@ export async function startTopology(options: TopologyOptions): Promise<LabState>
       const id = `node-${index}`;
       const nodePort = await freePort();
       const url = `http://127.0.0.1:${nodePort}`;
-      const spec = nodeSpec(id, nodePort, nodeAdminToken, logDir, options.nodeEnv);
+      const spec = nodeSpec(id, nodePort, adminTokenFile, logDir, options.nodeEnv);
       const pid = spawnService(spec, { detached: options.detached });
       started.push({ pid, spec });
       nodes.push({ id, url, pid, spec });
@@ -177,7 +185,10 @@ export async function startTopology(options: TopologyOptions): Promise<LabState>
       policy: policyFor(START_STRATEGY),
       sticky: { cookieName: 'SLB', secret: randomBytes(32).toString('base64url') },
     };
-    await writeFile(configFile, JSON.stringify(config, null, 2) + '\n', { mode: 0o600 });
+    // Holds the balancer's admin token and sticky-cookie key.
+    await writeSecretFile(configFile, JSON.stringify(config, null, 2) + '\n').catch(
+      secretFileAsLabError,
+    );
     const spec: ServiceSpec = {
       name: 'balancer',
       command: BALANCER_SCRIPT,
@@ -210,4 +221,20 @@ export async function startTopology(options: TopologyOptions): Promise<LabState>
 export async function stopTopology(state: LabState): Promise<void> {
   await stopService(state.balancer.pid, state.balancer.spec);
   await Promise.all(state.nodes.map((node) => stopService(node.pid, node.spec)));
+}
+
+/**
+ * Records the strategy configuration node `node` starts with next time
+ * (`lab start`): in `<stateDir>/secrets/<id>.strategy.json` (0600), which its
+ * spec names in NODE_STRATEGY_CONFIG_FILE. Never in its environment: the
+ * body holds cookie keys, jwt signing keys and the Redis password.
+ */
+export async function recordNodeStrategy(
+  stateDir: string,
+  node: NodeEntry,
+  body: unknown,
+): Promise<void> {
+  const file = await writeLabSecret(stateDir, `${node.id}.strategy.json`, JSON.stringify(body));
+  delete node.spec.env.NODE_STRATEGY_CONFIG;
+  node.spec.env.NODE_STRATEGY_CONFIG_FILE = file;
 }

@@ -1,9 +1,9 @@
 // The one place that picks a journey by name, and says where its users come from.
 import type { JourneyName } from '../types.ts';
-import { concurrency } from './concurrency.ts';
-import type { Journey } from './journey.ts';
-import { request } from './request.ts';
-import { shop } from './shop.ts';
+import { concurrency } from '../core/journeys/concurrency.ts';
+import type { Journey } from '../core/journeys/journey.ts';
+import { request } from '../core/journeys/request.ts';
+import { shop } from '../core/journeys/shop.ts';
 
 export interface JourneyKind {
   play: Journey;

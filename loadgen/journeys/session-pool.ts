@@ -2,7 +2,7 @@
 // the load's first seconds measure requests, not logins), each lent to one
 // arrival at a time. The pool is as large as `vus`, the most arrivals in
 // flight, so an admitted arrival always finds a user.
-import type { VirtualUser } from '../virtual-user.ts';
+import type { VirtualUser } from '../core/virtual-user.ts';
 
 /** Logins sent at once while the pool fills: enough to be quick, few enough not to be a burst. */
 const FILL_CONCURRENCY = 8;

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { ConfigError } from '../config.ts';
+import { readSecretFile, SecretFileError } from '../secrets.ts';
 import type { ConfigSchema } from './definition.ts';
 import { STRATEGIES } from './index.ts';
 import type { StrategyName } from './strategy.ts';
 
-// The body of PUT /admin/strategy and of NODE_STRATEGY_CONFIG: which strategy
+// The body of PUT /admin/strategy and of NODE_STRATEGY_CONFIG(_FILE): which strategy
 // a node runs, with what it needs. Node-wide settings (timeouts, max
 // entries) stay in the node config; only what differs per strategy is here,
 // each strategy's part in its own definition (definitions/).
@@ -64,32 +65,49 @@ function describeIssue(issue: z.core.$ZodIssue): string[] {
 }
 
 const ENV = 'NODE_STRATEGY_CONFIG';
+const FILE_ENV = 'NODE_STRATEGY_CONFIG_FILE';
 const ENV_FIX = `e.g. ${ENV}='${JSON.stringify(DEFAULT_STRATEGY_CONFIG)}', the default when unset`;
 
 /**
- * Reads `NODE_STRATEGY_CONFIG` (JSON, checked like the body of PUT
- * /admin/strategy) so a restarted node comes back with the strategy the lab
- * last set. Throws a ConfigError naming the bad fields, never a value (it
- * may hold keys). Apart from loadNodeConfig, so that the node's env config
+ * Reads the node's first strategy configuration (JSON, checked like the body
+ * of PUT /admin/strategy) so a restarted node comes back with the strategy
+ * the lab last set: from the file `NODE_STRATEGY_CONFIG_FILE` names, which is
+ * how the lab passes it, since it holds keys and passwords (0600, checked:
+ * see readSecretFile), or else inline from `NODE_STRATEGY_CONFIG`, for a
+ * configuration without secrets. Throws a ConfigError naming the bad fields,
+ * never a value. Apart from loadNodeConfig, so that the node's env config
  * imports no strategy code (the jwt keys module imports nodes/config.ts).
  */
 export function loadStrategyConfig(
   env: Record<string, string | undefined> = process.env,
 ): StrategyConfig {
-  const value = env[ENV];
+  const file = env[FILE_ENV];
+  const inline = env[ENV];
+  let source = ENV;
+  let value = inline;
+  if (file !== undefined && file !== '') {
+    if (inline !== undefined && inline !== '') throw invalid(`set ${FILE_ENV} or ${ENV}, not both`);
+    source = `${FILE_ENV} (${file})`;
+    try {
+      value = readSecretFile(file);
+    } catch (error) {
+      if (!(error instanceof SecretFileError)) throw error;
+      throw invalid(`${FILE_ENV}: ${error.message}`);
+    }
+  }
   let parsed: unknown = DEFAULT_STRATEGY_CONFIG;
   if (value !== undefined && value !== '') {
     try {
       parsed = JSON.parse(value);
     } catch {
-      throw invalid(`${ENV} must be JSON (${ENV_FIX})`);
+      throw invalid(`${source} must be JSON (${ENV_FIX})`);
     }
   }
   try {
     return parseStrategyConfig(parsed);
   } catch (error) {
     if (!(error instanceof StrategyConfigError)) throw error;
-    throw invalid(`${ENV} is invalid: ${error.message} (${ENV_FIX})`);
+    throw invalid(`${source} is invalid: ${error.message} (${ENV_FIX})`);
   }
 }
 

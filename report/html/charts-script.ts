@@ -2,13 +2,13 @@
 // small plugin that marks every chaos or control event on each chart. Plain
 // browser JavaScript in a string; it reads the data block, never the network.
 
-export const CHARTS_SCRIPT = String.raw`
-(function () {
-  'use strict';
-  var data = JSON.parse(document.getElementById('report-data').textContent);
+/**
+ * The event-marker plugin: `markersPlugin(markers)` for uPlot, reading
+ * `markers` ({t, label, kind}) at each draw. Shared with the live page
+ * (lab/live), which adds markers as events fire and redraws.
+ */
+export const MARKERS_PLUGIN = String.raw`
   var MARKER_COLORS = { fault: '#c0392b', control: '#2c6fbb', skipped: '#888888' };
-  var HEIGHT = 220;
-  var charts = [];
 
   // Draws each event as a vertical line with its label, over the plot area,
   // and records how many it drew (the browser test checks it).
@@ -53,7 +53,15 @@ export const CHARTS_SCRIPT = String.raw`
       },
     };
   }
+`;
 
+export const CHARTS_SCRIPT = String.raw`
+(function () {
+  'use strict';
+  var data = JSON.parse(document.getElementById('report-data').textContent);
+  var HEIGHT = 220;
+  var charts = [];
+${MARKERS_PLUGIN}
   function draw(spec) {
     var container = document.getElementById(spec.id);
     if (!container) return;

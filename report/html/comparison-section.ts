@@ -12,7 +12,7 @@ function cellHtml(cell: Cell): string {
 }
 
 export function comparisonSection(run: RunSummary): string {
-  const model = comparisonTable(run, 'shown');
+  const model = comparisonTable(run, { dropEmpty: true });
   const rows: TableCell[][] = model.rows.map((row, index) => [
     `<a href="#${esc(domId(row.strategy, index))}">${esc(row.strategy)}</a>`,
     ...row.cells.map((cell, column) =>

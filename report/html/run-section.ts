@@ -1,9 +1,18 @@
 // How the run was made and whether to trust it: scenario, machine, tools,
 // load model, what the client could not do, every warning, the raw events.
 import type { RunSummary } from '../summary-schema.ts';
-import { byName, gib, int, NONE, num, pct, utc } from '../format.ts';
+import { byName, gib, int, NONE, num, utc } from '../format.ts';
 import type { RecordedEvent } from '../run-folder.ts';
-import { allWarnings, failedThresholds, generatorNote, loadModel, trustRows } from '../trust.ts';
+import {
+  allWarnings,
+  droppedText,
+  failedThresholds,
+  generatorNote,
+  loadModel,
+  openModelScope,
+  timeoutsNote,
+  trustRows,
+} from '../trust.ts';
 import { esc } from './escape.ts';
 import { list, table } from './markup.ts';
 
@@ -28,12 +37,16 @@ export function runSection(
     ['load generator', run.load.generator],
     ['load model', loadModel(run)],
   ];
+  const scope = openModelScope(run);
+  if (scope) facts.push(['open model covers', scope]);
+  const timeouts = timeoutsNote(run);
+  if (timeouts) facts.push(['timeouts', timeouts]);
   const tools = Object.entries(run.tools)
     .sort(([a], [b]) => byName(a, b))
     .map(([name, version]) => [esc(name), esc(version)]);
   const trust = trustRows(run).map((row) => [
     esc(row.strategy),
-    esc(`${int(row.dropped)} (${pct(row.droppedShare)})`),
+    esc(droppedText(row)),
     esc(num(row.loadgenCores)),
     esc(num(row.schedulingLagP99Ms)),
     esc(row.loadgenExitCode === null ? 'none (stopped)' : String(row.loadgenExitCode)),
@@ -49,7 +62,7 @@ ${table(
   facts.map(([what, value]) => [esc(what), esc(value)]),
 )}
 <h3>Did the client keep up?</h3>
-<p class="muted">Dropped journeys: the open model could not start them (too many in flight); latency then understates the load. A load generator near one core, or starting work late, limited the run itself.</p>
+<p class="muted">Dropped journeys: the open model could not start them (too many in flight); latency then understates the load. Each drop is given its cause: the in-flight cap (the scenario's <code>vus</code>), the generator's own schedule (its CPU), or the system's latency (journeys lasting twice their expected length). A load generator near one core, or starting work late, limited the run itself.</p>
 ${table(
   [
     { label: 'strategy' },

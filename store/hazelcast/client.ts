@@ -120,8 +120,10 @@ export class HazelcastConnection {
         const members = (this.#config.network?.clusterMembers ?? []).join(', ');
         reject(
           this.#unavailable(
-            `reached no member of cluster "${this.#config.clusterName}" (${members}) in ` +
-              `${this.#connectWaitMs} ms; it keeps retrying in the background`,
+            // Not the cluster name: it is all a stranger needs to join, and
+            // this message reaches clients (/readyz).
+            `reached no member (${members}) in ${this.#connectWaitMs} ms, or none took ` +
+              'its cluster name; it keeps retrying in the background',
           ),
         );
       }, this.#connectWaitMs);

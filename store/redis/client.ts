@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { Redis, ReplyError } from 'ioredis';
 import { StoreError, StoreOptionError, StoreUnavailableError } from '../errors.ts';
+import { answersWithoutPassword } from './probe.ts';
 
 /** Timeouts of a {@link RedisConnection}; both are checked by the connection. */
 export interface RedisTimeouts {
@@ -8,6 +9,28 @@ export interface RedisTimeouts {
   commandTimeoutMs?: number | undefined;
   /** A TCP connect that takes longer fails and is retried. Default 1000 ms. */
   connectTimeoutMs?: number | undefined;
+}
+
+/** An ACL user of Redis and its password (Redis 6+: `AUTH username password`). */
+export interface RedisAuth {
+  username: string;
+  password: string;
+}
+
+/** What a {@link RedisConnection} takes besides its url. */
+export interface RedisConnectionOptions extends RedisTimeouts {
+  /**
+   * The ACL user to log in as; wins over a user and password in the url.
+   * Given here, the password never has to appear in a url (which ends up in
+   * messages and configs more easily than a field does).
+   */
+  auth?: RedisAuth | undefined;
+  /**
+   * Accept a Redis that serves clients without a password. Default false:
+   * `connect()` refuses it (STORE_REDIS_NO_AUTH), since anyone on the
+   * machine could then read every session and forge one.
+   */
+  allowNoPassword?: boolean | undefined;
 }
 
 export const DEFAULT_COMMAND_TIMEOUT_MS = 500;
@@ -35,9 +58,16 @@ const TRANSIENT_REPLY = /^(LOADING|BUSY|MASTERDOWN|TRYAGAIN|READONLY|MISCONF|OOM
  *   that never gives up: recovery after an outage is automatic and at most a
  *   second late.
  * - `lazyConnect`: building does not connect; the entry point calls `connect()`.
+ * - `auth` (else the url's `user:password@`): sent as `AUTH user password` on
+ *   every (re)connect.
  */
-export function createFailFastClient(url: string, timeouts: Required<RedisTimeouts>): Redis {
+export function createFailFastClient(
+  url: string,
+  timeouts: Required<RedisTimeouts>,
+  auth?: RedisAuth,
+): Redis {
   return new Redis(url, {
+    ...(auth && { username: auth.username, password: auth.password }),
     lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
@@ -63,31 +93,39 @@ export function createFailFastClient(url: string, timeouts: Required<RedisTimeou
 export class RedisConnection {
   readonly #redis: Redis;
   readonly #address: string;
+  readonly #host: string;
+  readonly #port: number;
   readonly #commandTimeoutMs: number;
+  readonly #allowNoPassword: boolean;
   /** Who owns the connection, for messages: `redis session store`. */
   readonly #owner: string;
   #lastError: Error | undefined;
   #closed = false;
 
   /** Checks the url and the timeouts (StoreOptionError naming `owner`); does not connect. */
-  constructor(owner: string, url: unknown, timeouts: RedisTimeouts = {}) {
+  constructor(owner: string, url: unknown, options: RedisConnectionOptions = {}) {
     this.#owner = owner;
     const parsed = checkUrl(owner, url);
-    this.#address = `${parsed.hostname}:${parsed.port || '6379'}`;
+    this.#host = parsed.hostname;
+    this.#port = Number(parsed.port || '6379');
+    this.#address = `${parsed.hostname}:${this.#port}`;
+    const auth = checkAuth(owner, options.auth);
+    this.#allowNoPassword = options.allowNoPassword === true;
     this.#commandTimeoutMs = checkTimeout(
       owner,
       'commandTimeoutMs',
-      timeouts.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
+      options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
     );
     const connectTimeoutMs = checkTimeout(
       owner,
       'connectTimeoutMs',
-      timeouts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
     );
-    this.#redis = createFailFastClient(url as string, {
-      commandTimeoutMs: this.#commandTimeoutMs,
-      connectTimeoutMs,
-    });
+    this.#redis = createFailFastClient(
+      url as string,
+      { commandTimeoutMs: this.#commandTimeoutMs, connectTimeoutMs },
+      auth,
+    );
     this.#redis.on('error', (error: Error) => {
       this.#lastError = error;
     });
@@ -106,11 +144,34 @@ export class RedisConnection {
    * attempt fails. Either way the client keeps reconnecting in the
    * background, so a caller may start anyway and serve 503 until Redis is up.
    * Does nothing when already connecting or connected; fails once closed.
+   *
+   * Then, unless `allowNoPassword`, asks the same server a PING on a second
+   * connection that logs in as nobody: a server that answers it is open to
+   * every local user, and connect rejects with STORE_REDIS_NO_AUTH.
    */
-  connect(): Promise<void> {
-    return this.run('connect', async (redis) => {
+  async connect(): Promise<void> {
+    await this.run('connect', async (redis) => {
       if (redis.status === 'wait') await redis.connect();
     });
+    if (this.#allowNoPassword) return;
+    const open = await answersWithoutPassword(
+      this.#host,
+      this.#port,
+      this.#commandTimeoutMs * 2,
+    ).catch((error: unknown) => {
+      throw new StoreUnavailableError(
+        `${this.#owner}: could not check that redis at ${this.#address} wants a password: ${(error as Error).message}`,
+        { cause: error },
+      );
+    });
+    if (open) {
+      throw new StoreError(
+        'STORE_REDIS_NO_AUTH',
+        `${this.#owner}: redis at ${this.#address} answers clients that give no password, so ` +
+          'anyone on this machine can read and forge sessions; give it an ACL user and ' +
+          '`user default off` (the lab does), or accept that with "allowNoPassword": true in the redis strategy config',
+      );
+    }
   }
 
   /**
@@ -202,6 +263,15 @@ function checkUrl(owner: string, value: unknown): URL {
     throw new StoreOptionError(`${owner}: url must look like redis://host:port, got ${shown}`);
   }
   return url;
+}
+
+function checkAuth(owner: string, auth: unknown): RedisAuth | undefined {
+  if (auth === undefined) return undefined;
+  const { username, password } = (auth ?? {}) as Partial<RedisAuth>;
+  if (typeof username !== 'string' || username === '' || typeof password !== 'string') {
+    throw new StoreOptionError(`${owner}: auth must be {username, password}, both text`);
+  }
+  return { username, password };
 }
 
 function checkTimeout(owner: string, name: string, value: unknown): number {

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import { isReplyError } from './client.ts';
+import { isReplyError, type RedisAuth } from './client.ts';
 
 /** What a server on a port says: its PING reply and the pid it reports. */
 export interface RedisProbe {
@@ -12,6 +12,14 @@ export interface RedisProbe {
 
 class ProbeDeadline extends Error {}
 
+/** Where a probe looks and as whom; `auth` undefined: as nobody (no AUTH sent). */
+export interface ProbeTarget {
+  /** Default 127.0.0.1: the lab's servers listen on loopback. */
+  host?: string;
+  port: number;
+  auth?: RedisAuth | undefined;
+}
+
 /**
  * One short look at a redis-server that may be starting, paused or dead (the
  * lab starts and kills it): one connection with no reconnect, no ready check
@@ -19,16 +27,23 @@ class ProbeDeadline extends Error {}
  * connect and on every command. The whole look is also bounded by twice
  * `timeoutMs`: a paused server accepts the TCP connection and then stalls
  * ioredis's connection handshake, which no command timeout covers. The
- * connection is always closed.
+ * connection is always closed. With `auth` it logs in first (a wrong
+ * password rejects with Redis's WRONGPASS reply error).
  */
 export async function withRedisProbe<T>(
-  port: number,
+  target: ProbeTarget,
   timeoutMs: number,
   body: (redis: Redis) => Promise<T>,
 ): Promise<T> {
+  const host = target.host ?? '127.0.0.1';
+  const { port, auth } = target;
   const redis = new Redis({
-    host: '127.0.0.1',
+    host,
     port,
+    ...(auth && { username: auth.username, password: auth.password }),
+    // RESP2: ioredis 6 opens RESP3 with HELLO, which a server refuses before
+    // AUTH; a plain PING must reach a server that wants a password, to hear NOAUTH.
+    protocol: 2,
     lazyConnect: true,
     enableReadyCheck: false,
     enableOfflineQueue: false,
@@ -56,7 +71,7 @@ export async function withRedisProbe<T>(
     const why = error instanceof ProbeDeadline ? error : (lastError ?? (error as Error));
     const code = (why as NodeJS.ErrnoException).code;
     const reason = typeof code === 'string' ? code : why.message;
-    throw new Error(`redis on 127.0.0.1:${port} did not answer: ${reason}`, { cause: error });
+    throw new Error(`redis on ${host}:${port} did not answer: ${reason}`, { cause: error });
   } finally {
     overall.abort();
     redis.disconnect();
@@ -66,9 +81,14 @@ export async function withRedisProbe<T>(
 /**
  * PING and INFO server: whether the server is ready, and which process it is
  * (the pid tells the lab's server apart from another one that took the port).
+ * Logged in as `auth` (PING and INFO are all the user needs).
  */
-export function probeRedis(port: number, timeoutMs = 1000): Promise<RedisProbe> {
-  return withRedisProbe(port, timeoutMs, async (redis) => {
+export function probeRedis(
+  port: number,
+  auth: RedisAuth | undefined,
+  timeoutMs = 1000,
+): Promise<RedisProbe> {
+  return withRedisProbe({ port, auth }, timeoutMs, async (redis) => {
     let reply: string;
     try {
       reply = `+${await redis.ping()}`;
@@ -88,6 +108,40 @@ export function probeRedis(port: number, timeoutMs = 1000): Promise<RedisProbe> 
 }
 
 /** DBSIZE: the number of keys in the server's database 0, sessions among them. */
-export function redisKeyCount(port: number, timeoutMs = 1000): Promise<number> {
-  return withRedisProbe(port, timeoutMs, (redis) => redis.dbsize());
+export function redisKeyCount(
+  port: number,
+  auth: RedisAuth | undefined,
+  timeoutMs = 1000,
+): Promise<number> {
+  return withRedisProbe({ port, auth }, timeoutMs, (redis) => redis.dbsize());
+}
+
+/** INFO `section` (memory, commandstats, server, ...): the text Redis returns. */
+export function redisInfo(
+  port: number,
+  section: string,
+  auth: RedisAuth | undefined,
+  timeoutMs = 2000,
+): Promise<string> {
+  return withRedisProbe({ port, auth }, timeoutMs, (redis) => redis.info(section));
+}
+
+/**
+ * Whether the server at host:port serves a client that sends no password: a
+ * PING without AUTH answered PONG. Redis refuses it with NOAUTH when the
+ * default user is off or has a password; any other failure rejects.
+ */
+export async function answersWithoutPassword(
+  host: string,
+  port: number,
+  timeoutMs: number,
+): Promise<boolean> {
+  return withRedisProbe({ host, port }, timeoutMs, async (redis) => {
+    try {
+      return (await redis.ping()) === 'PONG';
+    } catch (error) {
+      if (isReplyError(error) && /^NOAUTH\b/.test((error as Error).message)) return false;
+      throw error;
+    }
+  });
 }

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { SessionExistsError, StoreError, StoreOptionError } from '../errors.ts';
 import type { SessionRecord, SessionStore, SetResult } from '../session-store.ts';
-import { checkInteger, RedisConnection, type RedisTimeouts } from './client.ts';
+import { checkInteger, RedisConnection, type RedisConnectionOptions } from './client.ts';
 import { runScript } from './scripts.ts';
 import { COMPARE_AND_SET, TOUCH_AND_GET } from './session-scripts.ts';
 
@@ -14,7 +14,7 @@ import { COMPARE_AND_SET, TOUCH_AND_GET } from './session-scripts.ts';
 export type RedisWriteMode = 'cas' | 'lww';
 
 /** Options of {@link RedisSessionStore}; checked in the constructor. */
-export interface RedisSessionStoreOptions extends RedisTimeouts {
+export interface RedisSessionStoreOptions extends RedisConnectionOptions {
   /** `redis://[user:password@]host:port[/db]`. */
   url: string;
   /** A session idle longer than this is gone (the key's TTL; `create`, `set` and `touch` restart it). */

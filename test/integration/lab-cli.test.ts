@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -220,5 +220,7 @@ describe('the lab CLI (up, status, kill, start, down)', function () {
     });
     assert.equal(refused, true, `nothing listens on ${port} any more`);
     assert.match((await lab('status')).stderr, /no topology is running/);
+    // The nodes' token and strategy files (keys, the Redis password) go with it.
+    await assert.rejects(access(path.join(stateDir, 'secrets')), { code: 'ENOENT' });
   });
 });

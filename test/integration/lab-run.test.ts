@@ -214,7 +214,12 @@ describe('lab run', function () {
 
     it('leaves no process and no key behind', async () => {
       assert.deepEqual(await processesMentioning(runDir), []);
-      await assert.rejects(readFile(path.join(runDir, 'lab', 'redis-cas', 'state.json')));
+      const lab = path.join(runDir, 'lab', 'redis-cas');
+      await assert.rejects(readFile(path.join(lab, 'state.json')));
+      // Nor a password: the nodes' secrets files and Redis's config are gone, its log stays.
+      await assert.rejects(readdir(path.join(lab, 'secrets')), { code: 'ENOENT' });
+      await assert.rejects(readFile(path.join(lab, 'redis', 'redis.conf')), { code: 'ENOENT' });
+      await readFile(path.join(lab, 'redis', 'redis.log'));
     });
   });
 

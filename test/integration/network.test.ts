@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { network } from '../../lab/commands/network.ts';
 import { CookieClient } from '../../lab/topology/cookie-client.ts';
 import { LabError } from '../../lab/errors.ts';
@@ -109,10 +110,11 @@ describe('network faults between nodes and Redis, through real toxiproxy-server 
     for (const [index, link] of links.entries()) {
       assert.equal(proxies[link.name]?.listen, link.listen);
       assert.equal(proxies[link.name]?.upstream, redis);
-      const config = JSON.parse(state.nodes[index]!.spec.env.NODE_STRATEGY_CONFIG!) as {
-        redis: { url: string };
-      };
-      assert.equal(config.redis.url, `redis://${link.listen}`);
+      const file = state.nodes[index]!.spec.env.NODE_STRATEGY_CONFIG_FILE!;
+      const config = JSON.parse(await readFile(file, 'utf8')) as { redis: { url: string } };
+      // The node logs in through the link: the url carries the Redis user and password.
+      assert.equal(new URL(config.redis.url).host, link.listen);
+      assert.equal(new URL(config.redis.url).username, 'session-lab');
     }
     // A link taken down cuts exactly its node off: the path really runs through it.
     await toxiproxy.setEnabled('node-1->redis', false);

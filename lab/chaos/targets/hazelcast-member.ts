@@ -49,7 +49,8 @@ export function hazelcastMemberTarget(
       return Promise.resolve(undefined);
     },
     whenBack() {
-      return Promise.resolve(`rejoined: it sees ${seen} member(s) of ${cluster.clusterName}`);
+      // Not the cluster name: events and run folders are shared, the name is a secret.
+      return Promise.resolve(`rejoined: it sees ${seen} member(s) of its cluster`);
     },
   };
 }

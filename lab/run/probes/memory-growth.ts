@@ -7,6 +7,8 @@
 import type { LabState } from '../../topology/state.ts';
 import type { StrategyChoice } from '../../strategy/config.ts';
 import { waitFor } from '../../process/wait.ts';
+import { requireRedisUsers } from '../../services/redis-server.ts';
+import type { RedisAuth } from '../../../store/redis/client.ts';
 import { membersHeap } from './jvm-heap.ts';
 import { logInMany } from './login-many.ts';
 import { nodesMemory } from './node-heap.ts';
@@ -16,7 +18,7 @@ export const MEMORY_STEPS = 2;
 
 /** Where a strategy keeps sessions outside the nodes. */
 export type Store =
-  | { kind: 'redis'; address: string }
+  | { kind: 'redis'; address: string; auth: RedisAuth }
   | { kind: 'hazelcast'; members: { pid: number; javaBinary: string }[] };
 
 export interface MemoryResult {
@@ -33,7 +35,11 @@ export interface MemoryResult {
 export function storeOf(state: LabState, choice: StrategyChoice): Store | undefined {
   const services = state.services ?? {};
   if ((choice.name === 'redis' || choice.name === 'jwt') && services.redis) {
-    return { kind: 'redis', address: services.redis.address };
+    return {
+      kind: 'redis',
+      address: services.redis.address,
+      auth: requireRedisUsers(services.redis).probe,
+    };
   }
   if (choice.name === 'clustered' && services.hazelcast) {
     const members = services.hazelcast.members.map((m) => ({
@@ -68,7 +74,7 @@ async function read(state: LabState, store: Store | undefined): Promise<Reading>
   const nodes = state.nodes.map((node) => ({ pid: node.pid, logFile: node.spec.logFile }));
   const { heapBytes, rssBytes } = await nodesMemory(nodes);
   let storeBytes: number | undefined;
-  if (store?.kind === 'redis') storeBytes = await redisUsedMemory(store.address);
+  if (store?.kind === 'redis') storeBytes = await redisUsedMemory(store.address, store.auth);
   if (store?.kind === 'hazelcast') storeBytes = await membersHeap(store.members);
   return { nodesHeap: heapBytes, nodesRss: rssBytes, store: storeBytes };
 }

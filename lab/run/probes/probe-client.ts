@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { LabError } from '../../errors.ts';
-import { applySetCookie } from '../../../loadgen/cookie-jar.ts';
+import { applySetCookie } from '../../../loadgen/core/cookie-jar.ts';
 
-/** The demo password every lab node accepts (DESIGN.md: POST /login). */
+/** The demo password every lab node accepts (docs/architecture.md, "The HTTP workload": POST /login). */
 export const PASSWORD = 'secret';
 /** One request's bound: on loopback an answer takes milliseconds. */
 const REQUEST_TIMEOUT_MS = 2000;

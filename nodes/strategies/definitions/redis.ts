@@ -11,8 +11,13 @@ const config = z.strictObject({
       url: redisUrl,
       /** `cas`: no update is lost; `lww`: last write wins, so the lab can count lost updates. */
       mode: z.enum(['cas', 'lww'], 'must be "cas" or "lww"').default('cas'),
+      /**
+       * Accept a Redis that serves clients without a password (connecting to
+       * one is refused otherwise: every local user could forge sessions).
+       */
+      allowNoPassword: z.boolean('must be true or false').optional(),
     },
-    'must be an object {url, mode?}',
+    'must be an object {url, mode?, allowNoPassword?}',
   ),
 });
 
@@ -21,8 +26,9 @@ export const redis: StrategyDefinition<'redis', typeof config> = {
   name: 'redis',
   config,
   async create(config, deps) {
-    const { url, mode } = config.redis;
-    const store = new RedisSessionStore({ url, mode, idleTtlMs: deps.limits.idleTimeoutMs });
+    const { url, mode, allowNoPassword } = config.redis;
+    const idleTtlMs = deps.limits.idleTimeoutMs;
+    const store = new RedisSessionStore({ url, mode, idleTtlMs, allowNoPassword });
     await connectOrClose(store);
     return serverSessions('redis', mode, store, deps);
   },

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../../lab/process/ports.ts';
@@ -11,6 +11,7 @@ import {
 } from '../../../lab/services/hazelcast-member.ts';
 import { waitFor } from '../../../lab/process/wait.ts';
 import { StoreUnavailableError } from '../../../store/errors.ts';
+import { probeMember } from '../../../store/hazelcast/client.ts';
 import {
   PartitionedSessionStore,
   type PartitionedSessionStoreOptions,
@@ -68,6 +69,32 @@ async function expiresInTime(store: SessionStore, id: string, since: number, idl
   });
   const lived = Date.now() - since;
   assert.ok(lived >= idleMs, `expired after ${lived} ms, before its ${idleMs} ms idle timeout`);
+}
+
+/** Local addresses of every listening TCP socket, by port (IPv4 and IPv6, from /proc). */
+async function listeningAddresses(): Promise<Map<number, string[]>> {
+  const byPort = new Map<number, string[]>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    const rows = (await readFile(table, 'utf8')).trim().split('\n').slice(1);
+    for (const row of rows) {
+      const [, local, , state] = row.trim().split(/\s+/);
+      if (state !== '0A' || local === undefined) continue; // 0A: LISTEN
+      const [hex, port] = local.split(':') as [string, string];
+      const address =
+        hex.length === 8
+          ? (hex.match(/../g) ?? [])
+              .reverse()
+              .map((byte) => parseInt(byte, 16))
+              .join('.')
+          : hex === '0'.repeat(32)
+            ? '::'
+            : `ipv6:${hex}`;
+      const list = byPort.get(parseInt(port, 16)) ?? [];
+      list.push(address);
+      byPort.set(parseInt(port, 16), list);
+    }
+  }
+  return byPort;
 }
 
 describe('Hazelcast session stores on a real 2-member cluster', function () {
@@ -130,6 +157,47 @@ describe('Hazelcast session stores on a real 2-member cluster', function () {
       states.map(() => 'dead'),
       'no member process outlives the tests',
     );
+  });
+
+  describe('what keeps other local users out (no auth in the community edition)', () => {
+    it('a client with another cluster name is refused by the members', async () => {
+      const member = cluster.members[0]!.address;
+      const wrong = 'session-lab-0000000000000000ffffffffffffffff';
+      const strangers = [
+        new ReplicatedSessionStore({
+          clusterName: wrong,
+          member,
+          idleTimeoutMs: 1000,
+          connectWaitMs: 2000,
+        }),
+        new PartitionedSessionStore({
+          clusterName: wrong,
+          members: cluster.addresses,
+          idleTimeoutMs: 1000,
+          connectWaitMs: 2000,
+        }),
+      ];
+      opened.push(...strangers);
+      for (const stranger of strangers) {
+        await assert.rejects(stranger.connect(), StoreUnavailableError);
+        await assert.rejects(stranger.get('any'), { code: 'STORE_UNAVAILABLE' });
+      }
+      // A bare client too; the same member takes one that knows the name.
+      await assert.rejects(probeMember(wrong, member, 2000));
+      assert.equal(await probeMember(cluster.clusterName, member, 5000), 2);
+    });
+
+    it('members listen on loopback only, and their configs are readable by their user alone', async () => {
+      assert.match(cluster.clusterName, /^session-lab-[0-9a-f]{32}$/);
+      const listening = await listeningAddresses();
+      for (const member of cluster.members) {
+        assert.deepEqual(listening.get(member.port), ['127.0.0.1'], `${member.id} binds`);
+        const config = member.spec.args.find((arg) => arg.startsWith('-Dhazelcast.config='))!;
+        const file = config.slice('-Dhazelcast.config='.length);
+        assert.equal((await stat(file)).mode & 0o777, 0o600, `${file} is 0600`);
+        assert.ok(!member.spec.args.join(' ').includes(cluster.clusterName), 'no name on argv');
+      }
+    });
   });
 
   describe('partitioned: IMap with a synchronous backup', () => {
@@ -307,7 +375,12 @@ describe('Hazelcast session stores on a real 2-member cluster', function () {
       ];
       opened.push(...stores);
       for (const store of stores) {
-        await assert.rejects(store.connect(), StoreUnavailableError);
+        await assert.rejects(
+          store.connect(),
+          (error: unknown) =>
+            // The cluster name reaches clients through /readyz: never in the message.
+            error instanceof StoreUnavailableError && !error.message.includes('nobody'),
+        );
         const started = Date.now();
         await assert.rejects(store.get('x'), { code: 'STORE_UNAVAILABLE' });
         await assert.rejects(store.ping(), { code: 'STORE_UNAVAILABLE' });

@@ -26,6 +26,9 @@ const spec: ServiceSpec = {
   logFile: '/dev/null',
 };
 
+// The nodes log in as the app user: its name and password are in the url.
+const APP = 'session-lab:app-password-0123456789';
+
 /** A recorded state of `nodes` nodes with redis and a Hazelcast member per node. */
 function labState(nodes: number, members = nodes): LabState {
   return {
@@ -43,7 +46,17 @@ function labState(nodes: number, members = nodes): LabState {
       spec,
     })),
     services: {
-      redis: { id: 'redis', address: 'redis://127.0.0.1:6379', pid: 1, spec, persistence: 'none' },
+      redis: {
+        id: 'redis',
+        address: 'redis://127.0.0.1:6379',
+        pid: 1,
+        spec,
+        persistence: 'none',
+        users: {
+          app: { username: 'session-lab', password: 'app-password-0123456789' },
+          probe: { username: 'lab-probe', password: 'probe-password-0123456789' },
+        },
+      },
       hazelcast: {
         clusterName: 'c',
         members: Array.from({ length: members }, (_, i) => ({
@@ -154,13 +167,21 @@ describe('network links: what a fault target names', () => {
 });
 
 describe('node strategy config: the address a node is given for its store', () => {
+  it('refuses a Redis recorded without users (an older lab): REDIS_NO_AUTH', () => {
+    const state = labState(1);
+    delete state.services!.redis!.users;
+    assert.throws(() => configOf(state, parseStrategyChoice('redis'), 0), {
+      code: 'REDIS_NO_AUTH',
+    });
+  });
+
   it('is the node’s own link when the lab made links', () => {
     const state = withLinks(labState(2), 'redis', 'clustered:replicated');
     const redis = (index: number) => configOf(state, parseStrategyChoice('redis'), index).redis;
-    assert.deepEqual(redis(0), { url: 'redis://127.0.0.1:40000', mode: 'cas' });
-    assert.deepEqual(redis(1), { url: 'redis://127.0.0.1:40001', mode: 'cas' });
+    assert.deepEqual(redis(0), { url: `redis://${APP}@127.0.0.1:40000`, mode: 'cas' });
+    assert.deepEqual(redis(1), { url: `redis://${APP}@127.0.0.1:40001`, mode: 'cas' });
     assert.deepEqual(configOf(state, parseStrategyChoice('jwt'), 1).redis, {
-      url: 'redis://127.0.0.1:40001',
+      url: `redis://${APP}@127.0.0.1:40001`,
     });
     const hz = (variant: string, index: number) =>
       (
@@ -176,7 +197,7 @@ describe('node strategy config: the address a node is given for its store', () =
   it('is the store itself when there are no links (toxiproxy-server missing)', () => {
     const state = labState(2);
     assert.deepEqual(configOf(state, parseStrategyChoice('redis'), 0).redis, {
-      url: 'redis://127.0.0.1:6379',
+      url: `redis://${APP}@127.0.0.1:6379`,
       mode: 'cas',
     });
     const replicated = configOf(state, parseStrategyChoice('clustered:replicated'), 1);
@@ -199,7 +220,7 @@ describe('network links when toxiproxy-server is missing', () => {
     assert.doesNotMatch(note, /\n/);
     assert.equal(state.services?.toxiproxy, undefined);
     assert.deepEqual(configOf(state, parseStrategyChoice('redis'), 1).redis, {
-      url: 'redis://127.0.0.1:6379',
+      url: `redis://${APP}@127.0.0.1:6379`,
       mode: 'cas',
     });
   });

@@ -14,6 +14,10 @@ describe('lab setup (check only)', () => {
       'haproxy',
       'hazelcast',
       'toxiproxy-server',
+      'dockerd',
+      'debootstrap',
+      'container-base',
+      'docker-compose',
       'k6',
       'chromium',
     ]);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { CartTracker, type Verdict } from '../../../loadgen/consistency.ts';
+import { CartTracker, type Verdict } from '../../../loadgen/core/consistency.ts';
 
 const clean: Verdict = {
   staleReads: 0,

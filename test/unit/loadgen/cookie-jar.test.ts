@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { CookieJar } from '../../../loadgen/cookie-jar.ts';
+import { CookieJar } from '../../../loadgen/core/cookie-jar.ts';
 
 describe('loadgen CookieJar', () => {
   it('keeps cookies from Set-Cookie and sends them back as one Cookie header', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { RunTotals } from '../../../loadgen/run-totals.ts';
 import { SecondSeries } from '../../../loadgen/second-series.ts';
-import { errorNode } from '../../../loadgen/virtual-user.ts';
+import { errorNode } from '../../../loadgen/core/virtual-user.ts';
 
 const ok = (latencyMs: number, servedBy = 'node-1') => ({
   latencyMs,

@@ -3,7 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { LoadClient } from '../../../loadgen/http-client.ts';
 import { Recorder } from '../../../loadgen/recorder.ts';
 import type { LoadTotals } from '../../../loadgen/types.ts';
-import { cartVersion, retryDelay, VirtualUser } from '../../../loadgen/virtual-user.ts';
+import { cartVersion, retryDelay } from '../../../loadgen/core/virtual-user.ts';
+import { VirtualUser } from '../../../loadgen/virtual-user.ts';
 import { FakeNode, type FakeNodeOptions } from './fake-node.ts';
 
 /** One user against a fake node; `totals()` says what it recorded. */

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { StrategySummary } from '../../../report/summary-schema.ts';
 import { FIGURES, type Cell } from '../../../report/figures.ts';
 import { NONE, num } from '../../../report/format.ts';
+import { comparisonTable } from '../../../report/tables.ts';
 import { fixtureSummary, strategyOf } from './fixture.ts';
 
 function measure(key: string, strategy: StrategySummary): Cell {
@@ -90,11 +91,38 @@ describe('comparison figures', () => {
         [
           ['sessions lost (whole run)', 4],
           ['stale reads', 2],
-          ['lost updates', 1565],
+          ['lost updates (at least)', 1565],
+          ['writes of unknown fate', 0],
           ['doubled updates', 0],
           ['conflicts (409)', 0],
         ],
       );
+    });
+
+    it('counts the lower bound of rounds with a write of unknown fate, and says so', () => {
+      const cookie = strategyOf(fixtureSummary(), 'cookie');
+      Object.assign(cookie.totals, {
+        sessionsLost: 0,
+        staleReads: 0,
+        lostUpdates: 3,
+        lostUpdatesLowerBound: 10,
+        uncertainWrites: 4,
+      });
+      const cell = measure('consistency', cookie);
+      assert.equal(cell.text, '0 · 0 · ≥ 10');
+      assert.equal(cell.value, 10);
+      assert.match(cell.note ?? '', /3 counted exactly, at least 10 with 4 writes of unknown fate/);
+    });
+
+    it('shows lost updates as exact when no write was of unknown fate', () => {
+      const cookie = strategyOf(fixtureSummary(), 'cookie');
+      Object.assign(cookie.totals, {
+        lostUpdates: 5,
+        lostUpdatesLowerBound: 5,
+        uncertainWrites: 0,
+      });
+      assert.equal(measure('consistency', cookie).text.endsWith(' 5'), true);
+      assert.equal(measure('consistency', cookie).note, undefined);
     });
 
     it('notes doubled updates and conflicts; a conflict is no failure', () => {
@@ -121,5 +149,71 @@ describe('comparison figures', () => {
     const cell = measure('lostPerKill', sticky);
     assert.equal(cell.value, mean);
     assert.ok(cell.text.startsWith(num(mean)), cell.text);
+  });
+
+  describe('errors', () => {
+    it('gives the commonest kinds of failed request beside the share', () => {
+      const redis = strategyOf(fixtureSummary(), 'redis');
+      Object.assign(redis.totals, { errorsByKind: { timeout: 12, '503': 3, reset: 2, '401': 1 } });
+      assert.equal(measure('errors', redis).note, '12 timeout, 3 × 503, 2 reset, …');
+    });
+
+    it('has no note when nothing failed', () => {
+      const redis = strategyOf(fixtureSummary(), 'redis');
+      Object.assign(redis.totals, { errorsByKind: {} });
+      assert.equal(measure('errors', redis).note, undefined);
+    });
+  });
+
+  describe('p99 ms, 2xx only', () => {
+    it('reads the success-only p99, and — for runs that did not record it', () => {
+      const redis = strategyOf(fixtureSummary(), 'redis');
+      Object.assign(redis.totals, {
+        latencyMs: { p50: 2, p95: 5, p99: 802, max: 810 },
+        successLatencyMs: { p50: 2, p95: 4, p99: 19, max: 30 },
+      });
+      assert.equal(measure('p99', redis).value, 802);
+      assert.equal(measure('p99ok', redis).value, 19);
+      delete redis.totals.successLatencyMs;
+      assert.equal(measure('p99ok', redis).text, NONE);
+    });
+  });
+
+  describe('refreshes retried · revoked · lost', () => {
+    it('counts the three apart, and the best cell has the fewest revoked and lost', () => {
+      const jwt = strategyOf(fixtureSummary(), 'redis');
+      Object.assign(jwt.totals, {
+        refreshes: 34,
+        refreshRetries: 24,
+        refreshRevokedByReuse: 1,
+        refreshLost: 2,
+      });
+      const cell = measure('refresh', jwt);
+      assert.equal(cell.text, '24 · 1 · 2');
+      assert.equal(cell.value, 3);
+      assert.equal(cell.note, 'of 34 refreshes');
+    });
+
+    it('shows — for a strategy that made no refresh', () => {
+      const sticky = strategyOf(fixtureSummary(), 'sticky');
+      Object.assign(sticky.totals, { refreshes: 0 });
+      assert.equal(measure('refresh', sticky).text, NONE);
+    });
+  });
+});
+
+describe('comparisonTable', () => {
+  it('leaves out, on request, the figures no strategy of the run measured, and only those', () => {
+    const run = fixtureSummary();
+    const every = comparisonTable(run);
+    const shown = comparisonTable(run, { dropEmpty: true });
+    assert.ok(every.figures.some((figure) => figure.key === 'refresh'));
+    assert.ok(!shown.figures.some((figure) => figure.key === 'refresh'), 'no jwt in the fixture');
+    strategyOf(run, 'redis').totals.refreshes = 3;
+    assert.ok(
+      comparisonTable(run, { dropEmpty: true }).figures.some((figure) => figure.key === 'refresh'),
+    );
+    assert.ok(shown.figures.some((figure) => figure.key === 'p50'));
+    for (const row of shown.rows) assert.equal(row.cells.length, shown.figures.length);
   });
 });

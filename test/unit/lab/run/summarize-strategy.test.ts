@@ -124,10 +124,66 @@ describe('summarizing one strategy', () => {
       }),
     );
     const text = summary.warnings.join('\n');
-    assert.match(text, /7 journeys dropped \(more than 50 in flight\)/);
+    assert.match(text, /7 journeys dropped \(the in-flight cap was reached\)/);
     assert.match(text, /load generator used 0\.90 of a core/);
     assert.match(text, /up to 120 ms late/);
     assert.match(text, /exited with status 1/);
+  });
+
+  it('says why journeys were dropped: the system, the generator, or the cap', () => {
+    const warn = (droppedBy: { cap: number; generator: number; latency: number }) =>
+      summarizeStrategy(
+        raw({
+          totals: totals({
+            dropped: droppedBy.cap + droppedBy.generator + droppedBy.latency,
+            droppedBy,
+          }),
+        }),
+      ).warnings.join('\n');
+    const slow = warn({ cap: 0, generator: 0, latency: 5 });
+    assert.match(slow, /5 because the system was slow/);
+    assert.doesNotMatch(slow, /in-flight cap|generator ran late/);
+    const late = warn({ cap: 0, generator: 4, latency: 0 });
+    assert.match(late, /4 because the generator ran late/);
+    assert.doesNotMatch(late, /system was slow/);
+    const cap = warn({ cap: 3, generator: 0, latency: 0 });
+    assert.match(cap, /3 at the in-flight cap/);
+    assert.doesNotMatch(cap, /system was slow|generator ran late/);
+  });
+
+  it('warns when the generator gives up before the balancer, and not when it waits longer', () => {
+    const settings = (timeoutMs: number) => ({
+      journey: 'shop' as const,
+      model: 'open' as const,
+      rate: 5,
+      vus: 50,
+      vusSource: 'sized' as const,
+      expectedJourneyMs: 1000,
+      expectedRequestMs: 50,
+      vusSafetyFactor: 2,
+      timeoutMs,
+      balancerUpstreamTimeoutMs: 10_000,
+      refreshRetry: { retries: 3, windowMs: 2000 },
+    });
+    const warnings = (timeoutMs: number) =>
+      summarizeStrategy(raw({ totals: totals({ settings: settings(timeoutMs) }) })).warnings.join(
+        '\n',
+      );
+    assert.match(warnings(5000), /gave up after 5000 ms, before the balancer's 10000 ms/);
+    assert.doesNotMatch(warnings(15_000), /gave up after/);
+  });
+
+  it('checks the lost-updates threshold against the lower bound, which counts rounds with a write of unknown fate', () => {
+    const summary = summarizeStrategy(
+      raw(
+        { totals: totals({ lostUpdates: 0, lostUpdatesLowerBound: 4, uncertainWrites: 2 }) },
+        { lostUpdates: 0 },
+      ),
+    );
+    assert.deepEqual(
+      summary.thresholds.map((t) => [t.name, t.value, t.ok]),
+      [['lostUpdates', 4, false]],
+    );
   });
 
   it('carries failed chaos steps and probes that measured nothing into the warnings', () => {

@@ -51,6 +51,22 @@ describe('nodes/strategies/config', () => {
     assert.equal(lww.name === 'redis' && lww.redis.mode, 'lww');
   });
 
+  it('takes a user and password in the redis url, and allowNoPassword only when said', () => {
+    const url = 'redis://session-lab:pw_-0123456789abcdef@127.0.0.1:6379';
+    const withUser = parseStrategyConfig({ name: 'redis', redis: { url } });
+    assert.equal(withUser.name === 'redis' && withUser.redis.url, url);
+    assert.equal(withUser.name === 'redis' && withUser.redis.allowNoPassword, undefined);
+    const open = parseStrategyConfig({
+      name: 'redis',
+      redis: { url: 'redis://127.0.0.1:6379', allowNoPassword: true },
+    });
+    assert.equal(open.name === 'redis' && open.redis.allowNoPassword, true);
+    assert.deepEqual(
+      problemsOf({ name: 'redis', redis: { url: 'redis://h:1', allowNoPassword: 'yes' } }),
+      ['redis.allowNoPassword: must be true or false'],
+    );
+  });
+
   it('accepts clustered, replicated without a Near Cache by default', () => {
     const body = {
       name: 'clustered',

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { redisInfo } from '../../../../../lab/run/probes/redis-info.ts';
 
+const PROBE = { username: 'lab-probe', password: 'probe-password-0123456789' };
+
 /** A loopback port where nothing listens (bound once, then released). */
 async function closedPort(): Promise<number> {
   const server = net.createServer();
@@ -14,7 +16,10 @@ async function closedPort(): Promise<number> {
 describe('redis INFO reading (probes)', () => {
   it('fails at once when no redis-server listens', async () => {
     const started = Date.now();
-    await assert.rejects(redisInfo(await closedPort(), 'memory', 500), /ECONNREFUSED|connect/i);
+    await assert.rejects(
+      redisInfo(await closedPort(), 'memory', PROBE, 500),
+      /ECONNREFUSED|connect/i,
+    );
     assert.ok(Date.now() - started < 2000, 'no retry loop');
   });
 
@@ -25,7 +30,7 @@ describe('redis INFO reading (probes)', () => {
     const { port } = silent.address() as net.AddressInfo;
     try {
       const started = Date.now();
-      await assert.rejects(redisInfo(port, 'memory', 300));
+      await assert.rejects(redisInfo(port, 'memory', PROBE, 300));
       assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`);
     } finally {
       for (const socket of sockets) socket.destroy();

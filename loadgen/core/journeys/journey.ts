@@ -2,7 +2,7 @@
 // gets its own user (a fresh name, so it is its cart's only writer) and its
 // own seeded random draws, so journey n asks for the same things whatever
 // the strategy under load.
-import type { LoadConfig } from '../types.ts';
+import type { LoadConfig } from '../../types.ts';
 import type { VirtualUser } from '../virtual-user.ts';
 
 export interface JourneyPlan {

@@ -1,0 +1,40 @@
+// The one place a run picks its load generator (a scenario's
+// `load.generator`): the lab's own, or k6 on the scripts in k6/. Both give
+// the same handle: a pid to measure, t = 0, the totals, a way to stop.
+import type { LoadConfig, LoadTotals, SecondPoint } from '../../loadgen/types.ts';
+import { requireK6 } from '../tools/k6.ts';
+import { startK6 } from './k6-process.ts';
+import { startLoadgen } from './loadgen-process.ts';
+import type { Scenario } from './scenario-schema.ts';
+
+export interface GeneratorRun {
+  pid: number;
+  /** Resolves at the load's t = 0 (epoch ms); rejects if the generator ends first. */
+  started: Promise<number>;
+  /** `notes`: what the reader of the generator's output could not tell (summary.json warnings). */
+  done: Promise<{ totals: LoadTotals; exitCode: number | null; notes: string[] }>;
+  stop(): void;
+}
+
+/** Starts the scenario's generator on `config`; raw output under `outDir` as `<name>.*`. */
+export async function startGenerator(
+  scenario: Scenario,
+  config: LoadConfig,
+  outDir: string,
+  name: string,
+  onSecond: (point: SecondPoint) => void,
+): Promise<GeneratorRun> {
+  if (scenario.load.generator === 'k6') {
+    const k6 = await requireK6();
+    return startK6(
+      config,
+      { k6Path: k6.path, thresholds: scenario.thresholds, nodes: scenario.topology.nodes },
+      outDir,
+      name,
+    );
+  }
+  const run = await startLoadgen(config, outDir, name, onSecond);
+  const done = run.done.then((outcome) => ({ ...outcome, notes: [] }));
+  done.catch(() => undefined); // as loadgen-process: its awaiter sees the error
+  return { pid: run.pid, started: run.started, done, stop: () => run.stop() };
+}
