@@ -80,8 +80,13 @@ export const STEP_HEADERS = [
 /** The steps of one strategy's search, in STEP_HEADERS order. */
 export function stepRows(strategy: StrategySummary): string[][] {
   let index = 0;
+  let lastRate: number | undefined;
   return (strategy.capacity?.steps ?? []).map((step) => {
-    const label = step.phase === 'confirm' ? 'confirm' : String((index += 1));
+    // A broken rate run again keeps its step number.
+    const again = step.phase === 'step' && step.offeredRate === lastRate;
+    if (step.phase === 'step' && !again) index += 1;
+    lastRate = step.offeredRate;
+    const label = step.phase === 'confirm' ? 'confirm' : `${index}${again ? ' again' : ''}`;
     const system = Object.entries(step.cores)
       .filter(([name]) => name !== 'loadgen')
       .sort((a, b) => b[1] - a[1])[0];

@@ -56,18 +56,40 @@ export function judgeStep(settings: CapacitySettings, step: MeasuredStep): Capac
   return { ...step, verdict: reasons.length === 0 ? 'ok' : 'broke', reasons };
 }
 
-/** What to run after `steps`: the next rate, the confirmation at the last good one, or nothing. */
+/** What to run after `steps`: the next rate, the same rate again, the confirmation at the last good one, or nothing. */
 export function nextMove(settings: CapacitySettings, steps: readonly CapacityStep[]): NextMove {
   if (steps.some((step) => step.phase === 'confirm')) return { kind: 'done' };
   const search = steps.filter((step) => step.phase === 'step');
   const last = search.at(-1);
-  if (last && (last.verdict === 'broke' || search.length >= settings.maxSteps)) {
+  const rates = distinctRates(search);
+  if (last?.verdict === 'broke' && trailingBreaks(search) <= settings.retries) {
+    // One spike of another process on a shared machine must not end the search: run the rate again.
+    return { kind: 'step', rate: last.offeredRate, index: rates - 1 };
+  }
+  if (last && (last.verdict === 'broke' || rates >= settings.maxSteps)) {
     const good = search.findLast((step) => step.verdict === 'ok');
     return good && settings.confirmS > 0
       ? { kind: 'confirm', rate: good.offeredRate }
       : { kind: 'done' };
   }
-  return { kind: 'step', rate: stepRate(settings, search.length), index: search.length };
+  return { kind: 'step', rate: stepRate(settings, rates), index: rates };
+}
+
+/** How many rates the search has offered (a rerun of a rate counts once). */
+function distinctRates(search: readonly CapacityStep[]): number {
+  return new Set(search.map((step) => step.offeredRate)).size;
+}
+
+/** Broken attempts in a row at the last rate. */
+function trailingBreaks(search: readonly CapacityStep[]): number {
+  const last = search.at(-1);
+  let count = 0;
+  for (let index = search.length - 1; index >= 0; index -= 1) {
+    const step = search[index]!;
+    if (step.offeredRate !== last?.offeredRate || step.verdict !== 'broke') break;
+    count += 1;
+  }
+  return count;
 }
 
 /** The search's result for one strategy; `machineCores` is the core count of the machine. */
@@ -80,7 +102,15 @@ export function summarizeCapacity(
   const search = steps.filter((step) => step.phase === 'step');
   const confirmation = steps.find((step) => step.phase === 'confirm');
   const good = search.findLast((step) => step.verdict === 'ok');
-  const broken = search.find((step) => step.verdict === 'broke');
+  // The search ends on a break that its reruns confirmed; an earlier break whose rerun held was a spike.
+  const last = search.at(-1);
+  const broken = last?.verdict === 'broke' ? last : undefined;
+  const spikes = search.filter(
+    (step, index) =>
+      step.verdict === 'broke' &&
+      search[index + 1]?.offeredRate === step.offeredRate &&
+      search[index + 1]?.verdict === 'ok',
+  );
   // The confirmation's figures when it held; otherwise the last good step's, said unconfirmed.
   const held = confirmation?.verdict === 'ok' ? confirmation : good;
   const atLimit = broken ?? search.at(-1);
@@ -88,6 +118,11 @@ export function summarizeCapacity(
   if (!good && search.length > 0) {
     warnings.push(
       `even the first step (${search[0]!.offeredRate}/s) broke the service level: lower capacity.startRate`,
+    );
+  }
+  for (const spike of spikes) {
+    warnings.push(
+      `at ${spike.offeredRate}/s a step broke the service level (${spike.reasons.join('; ')}) and its rerun held: counted as a spike, not the limit`,
     );
   }
   if (confirmation?.verdict === 'broke') {
@@ -128,8 +163,10 @@ export function summarizeCapacity(
 
 /**
  * What ran out first at `step`: a process of the system near a full core,
- * else an event loop answering late, else the generator, else the machine's
- * cores as a whole, else (nothing saturated) the busiest process.
+ * else the machine's cores as a whole (then every process, the generator
+ * included, is late for want of a core: its lag is a symptom), else an
+ * event loop answering late, else the generator, else (nothing saturated)
+ * the busiest process.
  */
 export function limitingResource(
   step: CapacityStep,
@@ -146,6 +183,15 @@ export function limitingResource(
       detail: `${busiest} used ${busiestCores.toFixed(2)} of a core (a Node process or a store thread runs on one)`,
     };
   }
+  const ours = Object.values(step.cores).reduce((sum, cores) => sum + cores, 0);
+  const total = ours + (step.otherCores ?? 0);
+  if (total >= MACHINE_FULL_SHARE * machineCores) {
+    return {
+      what: 'machine',
+      kind: 'machine',
+      detail: `all ${machineCores} cores busy (${total.toFixed(2)}): the run's processes ${ours.toFixed(2)} (busiest ${busiest} ${busiestCores.toFixed(2)}, generator ${(step.cores[GENERATOR] ?? 0).toFixed(2)}), other processes ${(step.otherCores ?? 0).toFixed(2)}`,
+    };
+  }
   const lagging = Object.entries(step.eventLoopLagP99Ms).sort((a, b) => b[1] - a[1])[0];
   if (lagging && lagging[1] >= LAG_LIMIT_MS) {
     return {
@@ -156,15 +202,6 @@ export function limitingResource(
   }
   if (generatorSaturated(step)) {
     return { what: 'generator', kind: 'generator', detail: generatorDetail(step) };
-  }
-  const ours = Object.values(step.cores).reduce((sum, cores) => sum + cores, 0);
-  const total = ours + (step.otherCores ?? 0);
-  if (total >= MACHINE_FULL_SHARE * machineCores) {
-    return {
-      what: 'machine',
-      kind: 'machine',
-      detail: `all ${machineCores} cores busy (${total.toFixed(2)}): the run's processes ${ours.toFixed(2)} (busiest ${busiest} ${busiestCores.toFixed(2)}, generator ${(step.cores[GENERATOR] ?? 0).toFixed(2)}), other processes ${(step.otherCores ?? 0).toFixed(2)}`,
-    };
   }
   return {
     what: busiest,

@@ -49,9 +49,15 @@ export async function runCapacity(options: CapacityRunOptions): Promise<Strategy
     const confirm = move.kind === 'confirm';
     const stepNumber = move.kind === 'step' ? move.index + 1 : 0;
     const durationS = confirm ? settings.confirmS : settings.stepS;
-    const label = confirm ? 'confirmation' : `step ${stepNumber}/${settings.maxSteps}`;
+    const again = !confirm && steps.some((step) => step.offeredRate === move.rate);
+    const label = confirm
+      ? 'confirmation'
+      : `step ${stepNumber}/${settings.maxSteps}${again ? ' again' : ''}`;
     progress(`${strategy}: ${label}: ${move.rate}/s for ${durationS} s`);
-    const name = `${options.slug}.${confirm ? 'confirm' : `step-${stepNumber}`}`;
+    const attempt = steps.filter(
+      (step) => step.phase === 'step' && step.offeredRate === move.rate,
+    ).length;
+    const name = `${options.slug}.${confirm ? 'confirm' : `step-${stepNumber}${attempt > 0 ? `-${attempt + 1}` : ''}`}`;
     const result = await runCapacityStep({
       scenario: options.scenario,
       observer: options.observer,

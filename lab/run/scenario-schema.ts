@@ -107,6 +107,8 @@ const CapacitySchema = z
     increment: z.number().min(1).max(10_000).optional(),
     stepS: z.number().min(1).max(600).default(10),
     maxSteps: z.int().min(1).max(50).default(8),
+    /** A broken step is run again this many times before the search stops (a spike is not a limit). */
+    retries: z.int().min(0).max(3).default(1),
     /** The confirmation at the last good rate; 0 skips it. */
     confirmS: z.number().min(0).max(600).default(10),
     /** The service level: p99 of every request (failed ones included), ms... */

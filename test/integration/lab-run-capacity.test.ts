@@ -69,11 +69,9 @@ describe('lab run: a capacity search through the lab balancer and HAProxy', func
       assert.ok(capacity, `${entry.strategy} has a capacity block`);
       assert.equal(capacity.journey, 'request');
       const search = capacity.steps.filter((step) => step.phase === 'step');
-      // 40, 80, 160/s until a step breaks the service level.
-      assert.deepEqual(
-        search.map((step) => step.offeredRate),
-        [40, 80, 160].slice(0, search.length),
-      );
+      // 40, 80, 160/s until a step breaks the service level (a broken rate is run again).
+      const rates = [...new Set(search.map((step) => step.offeredRate))];
+      assert.deepEqual(rates, [40, 80, 160].slice(0, rates.length));
       assert.equal(capacity.stepsRun, capacity.steps.length);
       for (const step of capacity.steps) {
         const where = `${entry.strategy} at ${step.offeredRate}/s`;

@@ -83,6 +83,8 @@ describe('capacity controller', () => {
         ['step', 100, 'ok'],
         ['step', 200, 'ok'],
         ['step', 400, 'broke'],
+        // Run again once (retries: 1) before the break is taken as the limit.
+        ['step', 400, 'broke'],
         ['confirm', 200, 'ok'],
       ],
     );
@@ -91,7 +93,7 @@ describe('capacity controller', () => {
     assert.equal(summary.sustainedOfferedRate, 200);
     assert.equal(summary.sustainedRequestRate, 200);
     assert.equal(summary.confirmed, true);
-    assert.equal(summary.stepsRun, 4);
+    assert.equal(summary.stepsRun, 5);
     assert.match(summary.stoppedBecause, /^400\/s broke the service level: p99 5000 ms > 300 ms$/);
   });
 
@@ -126,6 +128,7 @@ describe('capacity controller', () => {
         ['step', 100],
         ['step', 200],
         ['step', 400],
+        ['step', 400],
         ['confirm', 200],
       ],
     );
@@ -134,6 +137,51 @@ describe('capacity controller', () => {
     // The search step's figure stands, marked unconfirmed.
     assert.equal(summary.sustainedOfferedRate, 200);
     assert.ok(summary.warnings.some((line) => /confirmation at 200\/s broke/.test(line)));
+  });
+
+  it('takes a break whose rerun holds for a spike: the search goes on, and says so', () => {
+    const config = settings({ startRate: 100, growth: 2, maxSteps: 4 });
+    let attemptsAt200 = 0;
+    const steps = search(config, (rate, phase) => {
+      if (rate === 200 && phase === 'step' && (attemptsAt200 += 1) === 1) return { p99Ms: 900 };
+      return rate >= 800 ? { failedRate: 0.3 } : {};
+    });
+    assert.deepEqual(
+      steps.map((step) => [step.phase, step.offeredRate, step.verdict]),
+      [
+        ['step', 100, 'ok'],
+        ['step', 200, 'broke'],
+        ['step', 200, 'ok'],
+        ['step', 400, 'ok'],
+        ['step', 800, 'broke'],
+        ['step', 800, 'broke'],
+        ['confirm', 400, 'ok'],
+      ],
+    );
+    const summary = summarizeCapacity(config, 'request', steps, 2);
+    assert.equal(summary.sustainedOfferedRate, 400);
+    assert.match(summary.stoppedBecause, /^800\/s broke/);
+    assert.ok(
+      summary.warnings.some((line) => /at 200\/s a step broke .* its rerun held/.test(line)),
+    );
+  });
+
+  it('names the machine, not the generator, when every core is busy and the generator is late with the rest', () => {
+    const full = judgeStep(
+      settings(),
+      measured(2000, {
+        p99Ms: 800,
+        cores: { balancer: 0.34, 'node-1': 0.1, 'node-2': 0.1, 'node-3': 0.12, loadgen: 0.31 },
+        otherCores: 1,
+        generatorLagP99Ms: 148,
+      }),
+    );
+    assert.equal(limitingResource(full, 2).what, 'machine');
+    const summary = summarizeCapacity(settings(), 'request', [full, full], 2);
+    assert.ok(summary.warnings.some((line) => /generator may have set the limit/.test(line)));
+    assert.ok(
+      summary.warnings.some((line) => /other processes on the machine used 1\.00/.test(line)),
+    );
   });
 
   it('skips the confirmation when confirmS is 0, and stops at max steps without a break', () => {
@@ -154,7 +202,7 @@ describe('capacity controller', () => {
   it('reports no sustained rate when even the first step broke', () => {
     const config = settings({ startRate: 100 });
     const steps = search(config, () => ({ failedRate: 0.5 }));
-    assert.equal(steps.length, 1);
+    assert.equal(steps.length, 2, 'the first rate and its rerun');
     const summary = summarizeCapacity(config, 'request', steps, 2);
     assert.equal(summary.sustainedRequestRate, null);
     assert.equal(summary.cpuPerRequestMicros, null);
