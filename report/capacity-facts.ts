@@ -21,7 +21,8 @@ export function capacityCell(strategy: StrategySummary): Cell {
       ? { value: null, text: 'below the first step', note: capacity.stoppedBecause }
       : { value: null, text: NONE };
   }
-  const broke = capacity.steps.some((step) => step.phase === 'step' && step.verdict === 'broke');
+  // Only the last search step's break ends a search; an earlier one whose rerun held was a spike.
+  const broke = capacity.steps.filter((step) => step.phase === 'step').at(-1)?.verdict === 'broke';
   const notes = [
     `p99 ${num(capacity.p99Ms)} ms`,
     capacity.limitedBy ? `limit: ${capacity.limitedBy.what}` : '',
