@@ -15,6 +15,9 @@ export const DEFAULT_EXPECTED_REQUEST_MS = 50;
 /** jwt: what a well-written client does after a failed refresh: 3 more tries within 2 s. */
 export const DEFAULT_REFRESH_RETRY = { retries: 3, windowMs: 2000 } as const;
 
+/** The most generator processes one load may be split into (one per core is plenty). */
+export const MAX_PROCESSES = 16;
+
 /** A configuration that cannot run; `message` names the field and the fix, on one line. */
 export class ConfigError extends Error {
   readonly code = 'LOADGEN_BAD_CONFIG';
@@ -83,10 +86,24 @@ const Schema = z
       )
       .optional(),
     seed: wholeNumber(0, 0xffffffff, 'set any unsigned 32-bit integer'),
+    processes: wholeNumber(
+      1,
+      MAX_PROCESSES,
+      'set how many generator processes share the load',
+    ).optional(),
+    part: wholeNumber(
+      0,
+      MAX_PROCESSES - 1,
+      'set which generator process this is, from 0',
+    ).optional(),
   })
   .refine((config) => config.model !== 'open' || config.rate > 0, {
     path: ['rate'],
     error: 'must be more than 0 for the open model; set journeys started per second',
+  })
+  .refine((config) => config.part === undefined || config.part < (config.processes ?? 1), {
+    path: ['part'],
+    error: 'must be below processes; the lab numbers its generator processes from 0',
   })
   .refine((config) => config.model !== 'closed' || config.vus !== undefined, {
     path: ['vus'],
@@ -133,6 +150,8 @@ export function resolveLoadConfig(config: LoadConfig): ResolvedLoadConfig {
     balancerUpstreamTimeoutMs,
     expectedRequestMs,
     refreshRetry: config.refreshRetry ?? { ...DEFAULT_REFRESH_RETRY },
+    processes: config.processes ?? 1,
+    part: config.part ?? 0,
   };
 }
 

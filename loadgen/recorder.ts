@@ -99,7 +99,7 @@ export class Recorder {
 
   /** How late scheduled work started, ms. */
   lag(ms: number): void {
-    this.#totals.lags.push(Math.max(0, ms));
+    this.#totals.lags.record(Math.max(0, ms));
   }
 
   /**

@@ -1,6 +1,6 @@
 // The whole run, summed from the very points the series carries, so totals
-// and timeline always agree; latencies and lags are kept whole for exact
-// percentiles.
+// and timeline always agree; latencies and lags go into histograms
+// (latency-histogram.ts: percentiles within 1 %, fixed memory, mergeable).
 import { ROUTES, type RouteName } from '../common/routes.ts';
 import {
   addHeld,
@@ -10,11 +10,13 @@ import {
   type CounterName,
   type RequestEnd,
 } from './second-series.ts';
-import { quantile, round2, Samples } from './samples.ts';
+import { LatencyHistogram } from './latency-histogram.ts';
+import { quantileOf, round2 } from './samples.ts';
 import type {
   DropCauses,
   GeneratorSettings,
   HeldAnswers,
+  LoadHistograms,
   LatencySummary,
   LoadTotals,
   RouteLatency,
@@ -29,25 +31,20 @@ export interface WireBytes {
 
 /** Every request's latency and the 2xx ones' apart. */
 class Timings {
-  readonly all: Samples;
-  readonly success: Samples;
+  readonly all = new LatencyHistogram();
+  readonly success = new LatencyHistogram();
   failed = 0;
 
-  constructor(capacity = 64) {
-    this.all = new Samples(capacity);
-    this.success = new Samples(capacity);
-  }
-
   add(end: RequestEnd): void {
-    this.all.push(end.latencyMs);
-    if (end.errorKind === undefined) this.success.push(end.latencyMs);
+    this.all.record(end.latencyMs);
+    if (end.errorKind === undefined) this.success.record(end.latencyMs);
     else this.failed += 1;
   }
 }
 
 export class RunTotals {
-  readonly lags = new Samples(1024);
-  readonly #timings = new Timings(4096);
+  readonly lags = new LatencyHistogram();
+  readonly #timings = new Timings();
   readonly #byRoute = new Map<RouteName, Timings>(ROUTES.map((route) => [route, new Timings()]));
   readonly #networkErrorCodes: Record<string, number> = {};
   sessionsStarted = 0;
@@ -98,7 +95,6 @@ export class RunTotals {
     settings?: GeneratorSettings,
     setup?: SetupFigures,
   ): LoadTotals {
-    const lags = this.lags.sorted();
     return {
       startedAtMs,
       elapsedMs: Math.round(elapsedMs),
@@ -118,35 +114,55 @@ export class RunTotals {
       sessionsStarted: this.sessionsStarted,
       bytesSent: bytes.sent,
       bytesReceived: bytes.received,
-      schedulingLagP99Ms: quantile(lags, 0.99) ?? 0,
+      schedulingLagP99Ms: quantileOf(this.lags, 0.99) ?? 0,
       latencyByRoute: Object.fromEntries(
         [...this.#byRoute].map(([route, timings]) => [route, routeLatency(timings)]),
       ),
       ...(settings ? { settings } : {}),
       ...(setup ? { setup } : {}),
+      histograms: this.#histograms(),
+    };
+  }
+
+  // What a merge of several generator processes needs to give the same figures as one.
+  #histograms(): LoadHistograms {
+    return {
+      latency: this.#timings.all.toJSON(),
+      success: this.#timings.success.toJSON(),
+      lags: this.lags.toJSON(),
+      byRoute: Object.fromEntries(
+        [...this.#byRoute].map(([route, timings]) => [
+          route,
+          { all: timings.all.toJSON(), success: timings.success.toJSON(), failed: timings.failed },
+        ]),
+      ),
     };
   }
 }
 
-function summary(samples: Samples): LatencySummary {
-  const sorted = samples.sorted();
+/** p50/p95/p99 of a histogram (within 1 %) and its exact max. */
+export function summary(histogram: LatencyHistogram): LatencySummary {
   return {
-    p50: quantile(sorted, 0.5),
-    p95: quantile(sorted, 0.95),
-    p99: quantile(sorted, 0.99),
-    max: sorted.length > 0 ? round2(sorted[sorted.length - 1]!) : null,
+    p50: quantileOf(histogram, 0.5),
+    p95: quantileOf(histogram, 0.95),
+    p99: quantileOf(histogram, 0.99),
+    max: histogram.count > 0 ? round2(histogram.max) : null,
   };
 }
 
-function routeLatency(timings: Timings): RouteLatency {
-  const all = timings.all.sorted();
-  const success = timings.success.sorted();
+/** One route's figures from its histograms. */
+export function routeLatency(timings: {
+  all: LatencyHistogram;
+  success: LatencyHistogram;
+  failed: number;
+}): RouteLatency {
+  const { all, success } = timings;
   return {
-    count: all.length,
+    count: all.count,
     failed: timings.failed,
-    p50: quantile(all, 0.5),
-    p99: quantile(all, 0.99),
-    successP50: quantile(success, 0.5),
-    successP99: quantile(success, 0.99),
+    p50: quantileOf(all, 0.5),
+    p99: quantileOf(all, 0.99),
+    successP50: quantileOf(success, 0.5),
+    successP99: quantileOf(success, 0.99),
   };
 }

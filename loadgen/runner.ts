@@ -89,8 +89,8 @@ export class LoadRun {
     }));
     const recorder = new Recorder();
     const stopping = this.#stopping.signal;
-    // Names unique across runs too: jwt carts are kept per user in Redis.
-    const prefix = `u${config.seed}-${Date.now().toString(36)}-`;
+    // Names unique across runs and generator processes too: jwt carts are kept per user in Redis.
+    const prefix = `u${config.seed}-p${config.part}-${Date.now().toString(36)}-`;
     const newUser = (name: string) =>
       new VirtualUser(name, {
         client,

@@ -1,33 +1,6 @@
-// Latencies and lags are kept as raw samples in typed arrays: no object per
-// request, no garbage to collect, and exact percentiles at the end.
-
-/** A growable Float64Array of samples. */
-export class Samples {
-  #values: Float64Array;
-  #length = 0;
-
-  constructor(capacity = 64) {
-    this.#values = new Float64Array(capacity);
-  }
-
-  get length(): number {
-    return this.#length;
-  }
-
-  push(value: number): void {
-    if (this.#length === this.#values.length) {
-      const grown = new Float64Array(this.#values.length * 2);
-      grown.set(this.#values);
-      this.#values = grown;
-    }
-    this.#values[this.#length++] = value;
-  }
-
-  /** A sorted copy; the samples themselves keep growing. */
-  sorted(): Float64Array {
-    return this.#values.slice(0, this.#length).sort();
-  }
-}
+// Percentiles of raw samples (the probes, the benches) and of latency
+// histograms (the generator's series and totals, latency-histogram.ts).
+import type { LatencyHistogram } from './latency-histogram.ts';
 
 /** p in [0, 1] of an ascending array (nearest rank); NaN when empty. */
 export function percentile(sorted: Float64Array, p: number): number {
@@ -39,6 +12,11 @@ export function percentile(sorted: Float64Array, p: number): number {
 export function quantile(sorted: Float64Array, p: number): number | null {
   if (sorted.length === 0) return null;
   return round2(percentile(sorted, p));
+}
+
+/** p in [0, 1] of a histogram (within its relative accuracy), rounded to 0.01 ms; null when empty. */
+export function quantileOf(histogram: LatencyHistogram, p: number): number | null {
+  return histogram.count === 0 ? null : round2(histogram.quantile(p));
 }
 
 export function round2(value: number): number {

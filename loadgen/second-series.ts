@@ -2,7 +2,8 @@
 // it ended, each event (journey started, session lost...) in the second it
 // happened. Pure: the caller says which second; a bucket is taken once.
 import type { RequestEnd } from './core/user-recorder.ts';
-import { quantile, Samples } from './samples.ts';
+import { LatencyHistogram } from './latency-histogram.ts';
+import { quantileOf } from './samples.ts';
 import type { DropCauses, HeldAnswers, SecondPoint } from './types.ts';
 
 /** The event counters a SecondPoint carries besides requests and errors. */
@@ -41,8 +42,8 @@ class Bucket {
   readonly servedBy: Record<string, number> = {};
   readonly errorsByNode: Record<string, number> = {};
   readonly sessionsLostByNode: Record<string, number> = {};
-  readonly latencies = new Samples(256);
-  readonly successLatencies = new Samples(256);
+  readonly latencies = new LatencyHistogram();
+  readonly successLatencies = new LatencyHistogram();
   readonly droppedBy: DropCauses = { cap: 0, generator: 0, latency: 0 };
   readonly heldAnswersByNode: Record<string, HeldAnswers> = {};
   readonly counters = Object.fromEntries(COUNTERS.map((name) => [name, 0])) as Record<
@@ -73,8 +74,8 @@ export class SecondSeries {
   request(t: number, end: RequestEnd): void {
     const bucket = this.#bucket(t);
     bucket.requests += 1;
-    bucket.latencies.push(end.latencyMs);
-    if (end.errorKind === undefined) bucket.successLatencies.push(end.latencyMs);
+    bucket.latencies.record(end.latencyMs);
+    if (end.errorKind === undefined) bucket.successLatencies.record(end.latencyMs);
     else {
       bucket.errors += 1;
       addTo(bucket.errorsByKind, end.errorKind);
@@ -118,19 +119,19 @@ export class SecondSeries {
   take(t: number): SecondPoint {
     const bucket = this.#buckets.get(t) ?? new Bucket();
     this.#buckets.delete(t);
-    const sorted = bucket.latencies.sorted();
-    const success = bucket.successLatencies.sorted();
+    const all = bucket.latencies;
+    const success = bucket.successLatencies;
     return {
       t,
       requests: bucket.requests,
       errors: bucket.errors,
       errorsByKind: bucket.errorsByKind,
-      p50Ms: quantile(sorted, 0.5),
-      p95Ms: quantile(sorted, 0.95),
-      p99Ms: quantile(sorted, 0.99),
-      successP50Ms: quantile(success, 0.5),
-      successP95Ms: quantile(success, 0.95),
-      successP99Ms: quantile(success, 0.99),
+      p50Ms: quantileOf(all, 0.5),
+      p95Ms: quantileOf(all, 0.95),
+      p99Ms: quantileOf(all, 0.99),
+      successP50Ms: quantileOf(success, 0.5),
+      successP95Ms: quantileOf(success, 0.95),
+      successP99Ms: quantileOf(success, 0.99),
       failedRate: failedRate(bucket.errors, bucket.requests),
       servedBy: bucket.servedBy,
       errorsByNode: bucket.errorsByNode,
@@ -138,6 +139,9 @@ export class SecondSeries {
       ...bucket.counters,
       droppedBy: bucket.droppedBy,
       heldAnswersByNode: bucket.heldAnswersByNode,
+      // So the points of several generator processes merge into exact counts and 1 % percentiles.
+      latencyHistogram: all.toJSON(),
+      successLatencyHistogram: success.toJSON(),
     };
   }
 

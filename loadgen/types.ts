@@ -2,6 +2,7 @@
 // asked to do (LoadConfig, a JSON file) and what it writes (one SecondPoint
 // per line in the series file, one LoadTotals at the end). The lab's own
 // generator stands in for k6, which these machines cannot have (issue 4).
+import type { HistogramData } from './latency-histogram.ts';
 
 /** Which user behaviour each iteration plays. */
 export type JourneyName =
@@ -62,6 +63,14 @@ export interface LoadConfig {
   /** jwt: after a refresh answered 5xx or not at all, retry it with the same token this often within this window. */
   refreshRetry?: RefreshRetry;
   seed: number;
+  /**
+   * The lab runs the load as this many generator processes (default 1), each
+   * with its share of `rate` and `vus` (lab/run/loadgen-process.ts), and
+   * merges their figures (lab/run/merge-loadgen.ts).
+   */
+  processes?: number;
+  /** Which of those processes this one is (0-based): its users get names no other part uses. */
+  part?: number;
 }
 
 /** jwt: after a refresh answered 5xx or not at all, up to `retries` more attempts, none started past `windowMs` after the first. */
@@ -210,6 +219,12 @@ export interface SecondPoint {
   pinnedTotal?: number;
   /** The same answers by the node that gave them (X-Served-By; `balancer` for its own answers). */
   heldAnswersByNode?: Record<string, HeldAnswers>;
+  /**
+   * The latencies behind p50Ms... and successP50Ms... (loadgen/latency-histogram.ts),
+   * so points of several generator processes merge. Optional: older runs lack them.
+   */
+  latencyHistogram?: HistogramData;
+  successLatencyHistogram?: HistogramData;
 }
 
 export interface LoadTotals {
@@ -269,6 +284,16 @@ export interface LoadTotals {
   settings?: GeneratorSettings;
   /** The request journey's session pool; absent for the other journeys. */
   setup?: SetupFigures;
+  /** The histograms behind the percentiles, for merging generator processes; optional: older runs lack them. */
+  histograms?: LoadHistograms;
+}
+
+/** The histograms of a run (loadgen/latency-histogram.ts): percentiles within 1 %, mergeable by adding counts. */
+export interface LoadHistograms {
+  latency: HistogramData;
+  success: HistogramData;
+  lags: HistogramData;
+  byRoute: Record<string, { all: HistogramData; success: HistogramData; failed: number }>;
 }
 
 export interface LatencySummary {

@@ -365,7 +365,29 @@ const StrategySummarySchema = z.object({
   errorRate: count,
   bytesPerRequest: z.object({ sent: count, received: count }),
   /** CPU microseconds per request, by process kind; null where no such process ran. */
-  cpuPerRequestMicros: z.object({ balancer: maybe, nodes: maybe, stores: maybe }),
+  cpuPerRequestMicros: z.object({
+    balancer: maybe,
+    nodes: maybe,
+    stores: maybe,
+    /** Every generator process together (bench/generator measures it against wrk). */
+    generator: later(maybe),
+  }),
+  /** The generator's processes (load.processes): each part's requests and CPU. */
+  load: later(
+    z.object({
+      processes: count,
+      parts: z.array(
+        z.object({
+          /** As in `processes`: `loadgen`, or `loadgen-1`, `loadgen-2`... */
+          name: z.string(),
+          requests: count,
+          /** Its CPU over the load, from /proc, µs; and per request it sent. */
+          cpuMicros: count,
+          cpuPerRequestMicros: maybe,
+        }),
+      ),
+    }),
+  ),
   /** Share of one core the load generator used: near 1 means the client limited the run. */
   loadgenCores: count,
   timeline: z.array(SecondPointSchema),

@@ -12,6 +12,9 @@ export interface TrustRow {
   /** Dropped journeys over journeys the model offered (started + dropped). */
   droppedShare: number | null;
   loadgenCores: number;
+  /** CPU µs per request of every generator process together, and each part's when several (absent in older runs). */
+  generatorMicrosPerRequest: number | null | undefined;
+  parts: { name: string; requests: number; cpuPerRequestMicros: number | null }[];
   schedulingLagP99Ms: number;
   loadgenExitCode: number | null;
   failed: ThresholdResult[];
@@ -26,6 +29,8 @@ export function trustRows(run: RunSummary): TrustRow[] {
       droppedBy: s.totals.droppedBy,
       droppedShare: offered === 0 ? null : s.totals.dropped / offered,
       loadgenCores: s.loadgenCores,
+      generatorMicrosPerRequest: s.cpuPerRequestMicros.generator,
+      parts: s.load?.parts ?? [],
       schedulingLagP99Ms: s.totals.schedulingLagP99Ms,
       loadgenExitCode: s.loadgenExitCode,
       failed: s.thresholds.filter((threshold) => !threshold.ok),
@@ -41,6 +46,20 @@ export function droppedText(row: TrustRow): string {
     .filter(([, count]) => count > 0)
     .map(([cause, count]) => `${int(count)} ${cause}`);
   return `${base}: ${causes.join(', ')}`;
+}
+
+/** `106 µs (loadgen-1 104 µs over 5,000 req, loadgen-2 108 µs over 5,010 req)`: what the load cost its generator. */
+export function generatorCostText(row: TrustRow): string {
+  if (row.generatorMicrosPerRequest === undefined || row.generatorMicrosPerRequest === null) {
+    return 'not recorded';
+  }
+  const total = `${int(row.generatorMicrosPerRequest)} µs`;
+  if (row.parts.length < 2) return total;
+  const parts = row.parts.map(
+    (part) =>
+      `${part.name} ${part.cpuPerRequestMicros === null ? 'unknown' : `${int(part.cpuPerRequestMicros)} µs`} over ${int(part.requests)} req`,
+  );
+  return `${total} (${parts.join(', ')})`;
 }
 
 /** The run's warnings and every strategy's, each once, in the order they were written. */

@@ -6,8 +6,9 @@ import type { LoadConfig, LoadTotals, SecondPoint } from '../../loadgen/types.ts
 import type { LabState } from '../topology/state.ts';
 import { playTimeline, type TimelineEvent } from './chaos-timeline.ts';
 import { startGenerator } from './k6-generator.ts';
+import type { LoadgenPartResult } from './loadgen-process.ts';
 import type { StrategyObserver } from './run-observer.ts';
-import { Sampler, topologyProcesses, type NodeStateChange } from './sampler.ts';
+import { generatorProcesses, Sampler, topologyProcesses, type NodeStateChange } from './sampler.ts';
 import type { Scenario } from './scenario-schema.ts';
 import type { ProcessSeries } from '../../report/summary-schema.ts';
 
@@ -32,6 +33,8 @@ export interface MeasuredLoadOptions {
 export interface MeasuredLoad {
   totals: LoadTotals;
   exitCode: number | null;
+  /** Each generator process: its name (as in `processes`), pid and requests. */
+  parts: LoadgenPartResult[];
   processes: ProcessSeries[];
   events: TimelineEvent[];
   changes: NodeStateChange[];
@@ -42,10 +45,10 @@ export interface MeasuredLoad {
 export async function runMeasuredLoad(options: MeasuredLoadOptions): Promise<MeasuredLoad> {
   const { state, signal } = options;
   // Known once the generator is spawned, which happens after the sampler is set up.
-  const loadgen: { pid?: number } = {};
+  const pids: number[] = [];
   const sampler = new Sampler(
     state,
-    [...topologyProcesses(state), { name: 'loadgen', kind: 'loadgen', pid: () => loadgen.pid }],
+    [...topologyProcesses(state), ...generatorProcesses(options.config.processes ?? 1, pids)],
     options.observer,
   );
   const load = await startGenerator(
@@ -55,7 +58,7 @@ export async function runMeasuredLoad(options: MeasuredLoadOptions): Promise<Mea
     options.name,
     options.onSecond,
   );
-  loadgen.pid = load.pid;
+  pids.push(...load.parts.map((part) => part.pid));
   const stopLoad = () => load.stop();
   signal.addEventListener('abort', stopLoad, { once: true });
   if (signal.aborted) load.stop();
@@ -102,6 +105,7 @@ export async function runMeasuredLoad(options: MeasuredLoadOptions): Promise<Mea
     totals: outcome.totals,
     exitCode: outcome.exitCode,
     notes: outcome.notes,
+    parts: outcome.parts,
     processes,
     events: events.map((event) => ({
       ...event,

@@ -60,6 +60,21 @@ export function topologyProcesses(state: LabState): WatchedProcess[] {
   return list;
 }
 
+/**
+ * The generator's processes: `loadgen` when there is one, `loadgen-1`,
+ * `loadgen-2`... when the load is split; `pids[i]` is set once part i is spawned.
+ */
+export function generatorProcesses(
+  parts: number,
+  pids: readonly (number | undefined)[],
+): WatchedProcess[] {
+  return Array.from({ length: parts }, (_, index) => ({
+    name: parts === 1 ? 'loadgen' : `loadgen-${index + 1}`,
+    kind: 'loadgen' as const,
+    pid: () => pids[index],
+  }));
+}
+
 export class Sampler {
   readonly #processes: WatchedProcess[];
   readonly #state: LabState;

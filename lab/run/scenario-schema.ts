@@ -175,6 +175,8 @@ export const ScenarioSchema = z
          * impatience.
          */
         timeoutMs: z.int().min(100).max(120_000).optional(),
+        /** Generator processes sharing the load (rate and vus split, figures merged). */
+        processes: z.int().min(1).max(16).default(1),
         seed: z
           .int()
           .min(0)

@@ -193,6 +193,7 @@ async function measure(
     events: effects,
     probes,
     loadgenExitCode: load.exitCode,
+    loadgenParts: load.parts,
   });
   summary.warnings.push(...load.notes.map((note) => `${strategy}: ${note}`));
   return summary;
@@ -246,6 +247,7 @@ function loadConfig(scenario: Scenario, strategy: string, state: LabState): Load
     // waits longer by default and the report prints both.
     balancerUpstreamTimeoutMs: DEFAULT_UPSTREAM_TIMEOUT_MS,
     seed: load.seed,
+    processes: load.processes,
   };
 }
 

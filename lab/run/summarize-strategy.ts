@@ -3,6 +3,8 @@
 // probes) into its entry of summary.json: figures per request, thresholds
 // checked, and warnings whenever a figure should not be trusted.
 import type { LoadTotals, SecondPoint } from '../../loadgen/types.ts';
+import type { LoadgenPartResult } from './loadgen-process.ts';
+import { withoutHistograms } from './merge-loadgen.ts';
 import type { Scenario } from './scenario-schema.ts';
 import type {
   EventEffect,
@@ -26,6 +28,8 @@ export interface StrategyRaw {
   events: EventEffect[];
   probes: ProbeResults;
   loadgenExitCode: number | null;
+  /** The generator's processes; absent: one, named `loadgen`. */
+  loadgenParts?: LoadgenPartResult[];
 }
 
 export function summarizeStrategy(raw: StrategyRaw): StrategySummary {
@@ -37,15 +41,21 @@ export function summarizeStrategy(raw: StrategyRaw): StrategySummary {
     const micros = matching.reduce((sum, process) => sum + process.cpuMicros, 0);
     return Math.round(micros / totals.requests);
   };
-  const loadgen = raw.processes.find((process) => process.kind === 'loadgen');
+  const loadgen = raw.processes.filter((process) => process.kind === 'loadgen');
+  const loadgenMicros = loadgen.reduce((sum, process) => sum + process.cpuMicros, 0);
   const loadgenCores =
-    loadgen && seconds > 0 ? round(loadgen.cpuMicros / 1_000_000 / seconds, 3) : 0;
+    loadgen.length > 0 && seconds > 0 ? round(loadgenMicros / 1_000_000 / seconds, 3) : 0;
+  const parts = (raw.loadgenParts ?? []).map((part) => {
+    const cpuMicros = loadgen.find((process) => process.name === part.name)?.cpuMicros ?? 0;
+    const cpuPerRequestMicros = part.requests > 0 ? Math.round(cpuMicros / part.requests) : null;
+    return { name: part.name, requests: part.requests, cpuMicros, cpuPerRequestMicros };
+  });
   const thresholds = checkThresholds(raw.scenario, totals);
   return {
     strategy: raw.strategy,
     loadStartedAtMs: totals.startedAtMs,
     durationS: round(seconds, 1),
-    totals,
+    totals: withoutHistograms(totals),
     throughput: seconds > 0 ? round(totals.requests / seconds, 1) : 0,
     errorRate: totals.requests > 0 ? round(totals.errors / totals.requests, 5) : 0,
     bytesPerRequest: {
@@ -56,15 +66,22 @@ export function summarizeStrategy(raw: StrategyRaw): StrategySummary {
       balancer: perRequest('balancer'),
       nodes: perRequest('node'),
       stores: perRequest('store'),
+      generator: perRequest('loadgen'),
     },
+    ...(parts.length > 0 ? { load: { processes: parts.length, parts } } : {}),
     loadgenCores,
-    timeline: raw.series,
+    timeline: raw.series.map(withoutHistograms),
     processes: raw.processes,
     events: raw.events,
     probes: raw.probes,
     thresholds,
     loadgenExitCode: raw.loadgenExitCode,
-    warnings: trustWarnings(raw, loadgenCores, thresholds),
+    // Each generator process is one core at most: the busiest one is what may limit the load.
+    warnings: trustWarnings(
+      raw,
+      seconds > 0 ? Math.max(0, ...loadgen.map((p) => p.cpuMicros / 1_000_000 / seconds)) : 0,
+      thresholds,
+    ),
   };
 }
 
@@ -121,6 +138,7 @@ function checkThresholds(scenario: Scenario, totals: LoadTotals): ThresholdResul
 /** Every reason to doubt this strategy's figures, in words a reader acts on. */
 function trustWarnings(
   raw: StrategyRaw,
+  /** Cores used by the busiest generator process. */
   loadgenCores: number,
   thresholds: ThresholdResult[],
 ): string[] {
@@ -136,7 +154,7 @@ function trustWarnings(
   }
   if (loadgenCores > LOADGEN_BUSY_CORES) {
     warnings.push(
-      `${strategy}: the load generator used ${loadgenCores.toFixed(2)} of a core: it may have limited the load; lower the rate`,
+      `${strategy}: the load generator used ${loadgenCores.toFixed(2)} of a core${raw.loadgenParts && raw.loadgenParts.length > 1 ? ' (its busiest process)' : ''}: it may have limited the load; lower the rate or raise load.processes`,
     );
   }
   if (totals.schedulingLagP99Ms > LAG_WARN_MS) {

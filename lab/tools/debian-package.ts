@@ -1,5 +1,5 @@
 import { access } from 'node:fs/promises';
-import { firstLine, run } from './exec.ts';
+import { run } from './exec.ts';
 import type { FoundTool, Tool } from './tool.ts';
 
 let aptUpdated = false;
@@ -12,6 +12,7 @@ export class DebianPackageTool implements Tool {
   readonly #binary: string;
   readonly #packageName: string;
   readonly #versionArgs: string[];
+  readonly #versionExitsNonZero: boolean;
 
   constructor(options: {
     name: string;
@@ -19,6 +20,8 @@ export class DebianPackageTool implements Tool {
     binary: string;
     packageName: string;
     versionArgs: string[];
+    /** The version command prints its version but exits non-zero (wrk): take its output anyway. */
+    versionExitsNonZero?: boolean;
     howToGet: string;
   }) {
     this.name = options.name;
@@ -27,6 +30,7 @@ export class DebianPackageTool implements Tool {
     this.#binary = options.binary;
     this.#packageName = options.packageName;
     this.#versionArgs = options.versionArgs;
+    this.#versionExitsNonZero = options.versionExitsNonZero ?? false;
   }
 
   async find(): Promise<FoundTool | undefined> {
@@ -37,7 +41,9 @@ export class DebianPackageTool implements Tool {
       } catch {
         continue;
       }
-      const version = await firstLine(candidate, this.#versionArgs);
+      const result = await run(candidate, this.#versionArgs, { timeoutMs: 10000 });
+      const version =
+        result.ok || this.#versionExitsNonZero ? result.output.split('\n')[0] : undefined;
       if (version) return { path: candidate, version };
     }
     return undefined;

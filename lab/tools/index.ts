@@ -27,6 +27,15 @@ export function allTools(): Tool[] {
       versionArgs: ['-v'],
       howToGet: 'apt-get install haproxy (Debian/Ubuntu), brew install haproxy (macOS)',
     }),
+    new DebianPackageTool({
+      name: 'wrk',
+      purpose: 'reference load generator (the floor) in the generator-cost bench',
+      binary: 'wrk',
+      packageName: 'wrk',
+      versionArgs: ['--version'],
+      versionExitsNonZero: true,
+      howToGet: 'apt-get install wrk (Debian/Ubuntu), brew install wrk (macOS)',
+    }),
     new HazelcastTool(),
     new GoInstalledTool({
       name: 'toxiproxy-server',

@@ -6,6 +6,7 @@ import type { RecordedEvent } from '../run-folder.ts';
 import {
   allWarnings,
   droppedText,
+  generatorCostText,
   failedThresholds,
   generatorNote,
   loadModel,
@@ -48,6 +49,7 @@ export function runSection(
     esc(row.strategy),
     esc(droppedText(row)),
     esc(num(row.loadgenCores)),
+    esc(generatorCostText(row)),
     esc(num(row.schedulingLagP99Ms)),
     esc(row.loadgenExitCode === null ? 'none (stopped)' : String(row.loadgenExitCode)),
     esc(row.failed.map((t) => `${t.name} ${num(t.value)} over ${num(t.limit)}`).join('; ') || NONE),
@@ -62,12 +64,13 @@ ${table(
   facts.map(([what, value]) => [esc(what), esc(value)]),
 )}
 <h3>Did the client keep up?</h3>
-<p class="muted">Dropped journeys: the open model could not start them (too many in flight); latency then understates the load. Each drop is given its cause: the in-flight cap (the scenario's <code>vus</code>), the generator's own schedule (its CPU), or the system's latency (journeys lasting twice their expected length). A load generator near one core, or starting work late, limited the run itself.</p>
+<p class="muted">Dropped journeys: the open model could not start them (too many in flight); latency then understates the load. Each drop is given its cause: the in-flight cap (the scenario's <code>vus</code>), the generator's own schedule (its CPU), or the system's latency (journeys lasting twice their expected length). A load generator near one core, or starting work late, limited the run itself; its CPU per request is what it took from the cores it shares with the system under test (with several generator processes, the sum and each part).</p>
 ${table(
   [
     { label: 'strategy' },
     { label: 'journeys dropped', numeric: true },
     { label: 'load generator cores', numeric: true },
+    { label: 'generator CPU per request', numeric: true },
     { label: 'scheduling lag p99 ms', numeric: true },
     { label: 'generator exit status', numeric: true },
     { label: 'thresholds failed' },

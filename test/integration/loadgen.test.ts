@@ -10,6 +10,7 @@ import { balancerAdmin } from '../../lab/topology/admin-client.ts';
 import { runChaos, type ChaosContext } from '../../lab/chaos/index.ts';
 import { parseStrategyChoice } from '../../lab/strategy/choice.ts';
 import { switchStrategy } from '../../lab/strategy/switch.ts';
+import { readSeries, startLoadgen } from '../../lab/run/loadgen-process.ts';
 import { useTopology, waitNodeState } from './harness.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -213,6 +214,66 @@ describe('loadgen: the load generator process against a real topology', function
     );
     assert.equal(byRoute.login!.count, totals.sessionsStarted);
     assert.equal(byRoute.refresh!.count, 0, 'no token to refresh under sticky');
+  });
+
+  it('two generator processes at rate r: about the load of one at 2r, their figures merged', async () => {
+    const config: LoadConfig = {
+      ...base,
+      rate: 8,
+      strategy: 'sticky',
+      journey: 'shop',
+      model: 'open',
+    };
+    const one = await startLoadgen(config, dir, 'one', () => undefined);
+    const single = await one.done;
+    const live: SecondPoint[] = [];
+    const two = await startLoadgen({ ...config, processes: 2 }, dir, 'two', (point) =>
+      live.push(point),
+    );
+    assert.deepEqual(
+      two.parts.map((part) => part.name),
+      ['loadgen-1', 'loadgen-2'],
+    );
+    const split = await two.done;
+    assert.equal(split.exitCode, 0);
+    const { totals } = split;
+    assert.equal(totals.journeysStarted, single.totals.journeysStarted, '4 + 4 journeys/s = 8');
+    const ratio = totals.requests / single.totals.requests;
+    assert.ok(ratio > 0.8 && ratio < 1.25, `${totals.requests} vs ${single.totals.requests}`);
+    assert.equal(totals.errors, 0, JSON.stringify(totals.errorsByKind));
+    assert.equal(totals.sessionsStarted, totals.journeysStarted, 'no user name taken twice');
+    // Counts merge exactly: parts, series and totals agree.
+    assert.deepEqual(
+      split.parts.map((part) => part.requests > 0),
+      [true, true],
+    );
+    assert.equal(
+      split.parts.reduce((sum, part) => sum + part.requests, 0),
+      totals.requests,
+    );
+    const merged = await readSeries(dir, 'two');
+    const parts = await Promise.all([readSeries(dir, 'two.part-1'), readSeries(dir, 'two.part-2')]);
+    assert.equal(
+      merged.reduce((sum, point) => sum + point.requests, 0),
+      totals.requests,
+    );
+    for (const point of merged) {
+      const same = parts.flatMap((series) => series.filter((p) => p.t === point.t));
+      assert.equal(
+        point.requests,
+        same.reduce((sum, p) => sum + p.requests, 0),
+      );
+      // A merged percentile lies within the parts' (1 % for the histograms' rounding).
+      const p50s = same.map((p) => p.p50Ms!).filter((v) => v !== null);
+      assert.ok(
+        point.p50Ms! >= Math.min(...p50s) * 0.99 && point.p50Ms! <= Math.max(...p50s) * 1.01,
+      );
+    }
+    assert.ok(live.length >= 3, 'the live line got merged seconds');
+    assert.ok(
+      parts.every((series) => series.length >= 3),
+      'each part wrote its own series',
+    );
   });
 
   it('sticky, a node disabled mid-run: its sessions are misrouted, and that lowers the home share', async () => {

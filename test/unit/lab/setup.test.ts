@@ -12,6 +12,7 @@ describe('lab setup (check only)', () => {
     assert.deepEqual(names, [
       'redis-server',
       'haproxy',
+      'wrk',
       'hazelcast',
       'toxiproxy-server',
       'dockerd',

@@ -64,11 +64,57 @@ function raw(
 describe('summarizing one strategy', () => {
   it('divides CPU by requests per process kind, and rates by the elapsed time', () => {
     const summary = summarizeStrategy(raw());
-    assert.deepEqual(summary.cpuPerRequestMicros, { balancer: 300, nodes: 1000, stores: 100 });
+    assert.deepEqual(summary.cpuPerRequestMicros, {
+      balancer: 300,
+      nodes: 1000,
+      stores: 100,
+      generator: 2000,
+    });
     assert.equal(summary.throughput, 100);
     assert.equal(summary.loadgenCores, 0.2);
     assert.deepEqual(summary.bytesPerRequest, { sent: 150, received: 250 });
     assert.deepEqual(summary.warnings, []);
+  });
+
+  it('adds the generator processes of a split load, and shows each part with its CPU per request', () => {
+    const summary = summarizeStrategy(
+      raw({
+        processes: [
+          process('balancer', 'balancer', 300_000),
+          process('loadgen-1', 'loadgen', 30_000),
+          process('loadgen-2', 'loadgen', 10_000),
+        ],
+        loadgenParts: [
+          { name: 'loadgen-1', pid: 10, requests: 600, exitCode: 0 },
+          { name: 'loadgen-2', pid: 11, requests: 400, exitCode: 0 },
+        ],
+      }),
+    );
+    assert.equal(summary.cpuPerRequestMicros.generator, 40, '(30 + 10 ms) / 1000 requests');
+    assert.equal(summary.loadgenCores, 0.004);
+    assert.deepEqual(summary.load, {
+      processes: 2,
+      parts: [
+        { name: 'loadgen-1', requests: 600, cpuMicros: 30_000, cpuPerRequestMicros: 50 },
+        { name: 'loadgen-2', requests: 400, cpuMicros: 10_000, cpuPerRequestMicros: 25 },
+      ],
+    });
+  });
+
+  it('warns on a busy generator process, not on parts that are busy only together', () => {
+    const parts = (cpu: number) =>
+      raw({
+        processes: [process('loadgen-1', 'loadgen', cpu), process('loadgen-2', 'loadgen', cpu)],
+        loadgenParts: [
+          { name: 'loadgen-1', pid: 10, requests: 500, exitCode: 0 },
+          { name: 'loadgen-2', pid: 11, requests: 500, exitCode: 0 },
+        ],
+      });
+    const together = summarizeStrategy(parts(6_000_000));
+    assert.equal(together.loadgenCores, 1.2);
+    assert.deepEqual(together.warnings, [], 'two processes at 0.6 of a core each');
+    const busy = summarizeStrategy(parts(9_000_000)).warnings.join('\n');
+    assert.match(busy, /used 0\.90 of a core \(its busiest process\).*raise load\.processes/);
   });
 
   it('says null, not 0, for a process kind the strategy does not run', () => {
