@@ -88,8 +88,12 @@ export function stepRows(strategy: StrategySummary): string[][] {
     if (step.phase === 'step' && !again) index += 1;
     lastRate = step.offeredRate;
     const label = step.phase === 'confirm' ? 'confirm' : `${index}${again ? ' again' : ''}`;
+    // The generator's parts (`loadgen-1`, ...) when it ran as several processes, summed.
+    const generator = Object.entries(step.cores)
+      .filter(([name]) => name.startsWith('loadgen'))
+      .reduce((sum, [, cores]) => sum + cores, 0);
     const system = Object.entries(step.cores)
-      .filter(([name]) => name !== 'loadgen')
+      .filter(([name]) => !name.startsWith('loadgen'))
       .sort((a, b) => b[1] - a[1])[0];
     const lag = Object.entries(step.eventLoopLagP99Ms).sort((a, b) => b[1] - a[1])[0];
     return [
@@ -99,7 +103,7 @@ export function stepRows(strategy: StrategySummary): string[][] {
       `${num(step.p50Ms)} · ${num(step.p99Ms)}`,
       `${num(step.successP50Ms)} · ${num(step.successP99Ms)}`,
       pct(step.failedRate),
-      `${system ? `${system[0]} ${num(system[1])}` : NONE} · ${num(step.cores.loadgen)} · ${num(step.otherCores)}`,
+      `${system ? `${system[0]} ${num(system[1])}` : NONE} · ${num(generator)} · ${num(step.otherCores)}`,
       lag ? `${num(lag[1])} (${lag[0]})` : NONE,
       step.verdict === 'ok' ? 'ok' : `broke: ${step.reasons.join('; ')}`,
     ];

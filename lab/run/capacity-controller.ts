@@ -16,7 +16,18 @@ export const GENERATOR_LAG_MS = 50;
 export const OTHER_LOAD_SHARE = 0.2;
 /** All cores this busy (ours and others') means the machine itself is full. */
 const MACHINE_FULL_SHARE = 0.9;
-const GENERATOR = 'loadgen';
+/** The generator's processes: `loadgen`, or its parts `loadgen-1`, `loadgen-2` when it runs as several. */
+const isGenerator = (name: string) => name === 'loadgen' || name.startsWith('loadgen-');
+
+/** The busiest generator process's cores: each part is one Node thread and saturates on its own. */
+function generatorCores(step: CapacityStep): number {
+  return Math.max(
+    0,
+    ...Object.entries(step.cores)
+      .filter(([name]) => isGenerator(name))
+      .map(([, cores]) => cores),
+  );
+}
 
 /** A step as measured, before it is judged. */
 export type MeasuredStep = Omit<CapacityStep, 'verdict' | 'reasons'>;
@@ -173,7 +184,7 @@ export function limitingResource(
   machineCores: number,
 ): NonNullable<CapacitySummary['limitedBy']> {
   const system = Object.entries(step.cores)
-    .filter(([name]) => name !== GENERATOR)
+    .filter(([name]) => !isGenerator(name))
     .sort((a, b) => b[1] - a[1]);
   const [busiest, busiestCores] = system[0] ?? ['none', 0];
   if (busiestCores >= FULL_CORE) {
@@ -189,7 +200,7 @@ export function limitingResource(
     return {
       what: 'machine',
       kind: 'machine',
-      detail: `all ${machineCores} cores busy (${total.toFixed(2)}): the run's processes ${ours.toFixed(2)} (busiest ${busiest} ${busiestCores.toFixed(2)}, generator ${(step.cores[GENERATOR] ?? 0).toFixed(2)}), other processes ${(step.otherCores ?? 0).toFixed(2)}`,
+      detail: `all ${machineCores} cores busy (${total.toFixed(2)}): the run's processes ${ours.toFixed(2)} (busiest ${busiest} ${busiestCores.toFixed(2)}, generator ${generatorCores(step).toFixed(2)}), other processes ${(step.otherCores ?? 0).toFixed(2)}`,
     };
   }
   const lagging = Object.entries(step.eventLoopLagP99Ms).sort((a, b) => b[1] - a[1])[0];
@@ -227,11 +238,11 @@ function limitWarnings(step: CapacityStep, machineCores: number): string[] {
 }
 
 function generatorSaturated(step: CapacityStep): boolean {
-  return (step.cores[GENERATOR] ?? 0) >= FULL_CORE || step.generatorLagP99Ms > GENERATOR_LAG_MS;
+  return generatorCores(step) >= FULL_CORE || step.generatorLagP99Ms > GENERATOR_LAG_MS;
 }
 
 function generatorDetail(step: CapacityStep): string {
-  return `the generator used ${(step.cores[GENERATOR] ?? 0).toFixed(2)} of a core and started work up to ${Math.round(step.generatorLagP99Ms)} ms late (p99)`;
+  return `the generator used ${generatorCores(step).toFixed(2)} of a core and started work up to ${Math.round(step.generatorLagP99Ms)} ms late (p99)`;
 }
 
 function percent(share: number): string {

@@ -282,3 +282,27 @@ describe('capacity step: event-loop delay from /metrics', () => {
     assert.equal(eventLoopLagP99FromMetrics('process_cpu_seconds_total 3\n'), null);
   });
 });
+
+describe('capacity controller: a generator in several processes', () => {
+  it('judges each part on its own: one part at a full core is the generator running out', () => {
+    const step = judgeStep(
+      settings(),
+      measured(3000, {
+        p99Ms: 900,
+        cores: { balancer: 0.5, 'node-1': 0.3, 'loadgen-1': 0.9, 'loadgen-2': 0.2 },
+        otherCores: 0,
+      }),
+    );
+    assert.equal(limitingResource(step, 4).what, 'generator');
+    const split = judgeStep(
+      settings(),
+      measured(3000, {
+        p99Ms: 900,
+        cores: { balancer: 0.5, 'node-1': 0.3, 'loadgen-1': 0.5, 'loadgen-2': 0.5 },
+        otherCores: 0,
+      }),
+    );
+    // Two parts at half a core each are not a saturated generator.
+    assert.equal(limitingResource(split, 4).kind, 'none saturated');
+  });
+});
