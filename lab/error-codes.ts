@@ -72,6 +72,7 @@ export const LAB_ERRORS = {
   BALANCER_REFUSED: "the balancer's admin API answered with an error",
   SWITCH_FAILED: 'some nodes refused a strategy switch',
   LOADGEN_FAILED: 'the load generator did not start, or ended without its totals',
+  HAPROXY_RUNTIME: "HAProxy's runtime API (stats socket) did not answer or refused a command",
   GENERATOR_MISSING:
     'the load generator a run asked for is absent (--generator k6 and no k6 on PATH or in tools/bin)',
 

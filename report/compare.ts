@@ -76,6 +76,7 @@ function strategyTable(figures: readonly Figure[], a: ComparisonRow, b: Comparis
     const cellA: Cell | undefined = a.cells[index];
     const cellB: Cell | undefined = b.cells[index];
     if (cellA?.parts || cellB?.parts) return partRows(figure.better, cellA?.parts, cellB?.parts);
+    if (figure.onlyWhenMeasured && cellA?.value == null && cellB?.value == null) return [];
     return [
       figureRow(
         figure.label,

@@ -4,6 +4,7 @@
 import type { LoadTotals } from './summary-schema.ts';
 import type { RunSummary, StrategySummary } from './summary-schema.ts';
 import { byName, int, NONE, num, pct } from './format.ts';
+import { CAPACITY_HOW, capacityCell } from './capacity-facts.ts';
 import { memoryWhere, nodeKills, revocationStillOpen, worstRecovery } from './strategy-facts.ts';
 
 /** A figure for one strategy: the number compared, and the text shown. */
@@ -32,6 +33,8 @@ export interface Figure {
   better: 'lower' | 'higher';
   /** How it was measured, in one sentence (shown under the table). */
   how: string;
+  /** Shown in the reports only when some strategy of the run has it (a capacity search). */
+  onlyWhenMeasured?: boolean;
   measure(strategy: StrategySummary, run: RunSummary): Cell;
 }
 
@@ -117,6 +120,14 @@ function cell(value: number | null | undefined, text?: string, note?: string): C
 }
 
 export const FIGURES: readonly Figure[] = [
+  {
+    key: 'capacity',
+    label: 'capacity',
+    better: 'higher',
+    how: CAPACITY_HOW,
+    onlyWhenMeasured: true,
+    measure: (s) => capacityCell(s),
+  },
   {
     key: 'p50',
     label: 'p50 ms',

@@ -4,6 +4,7 @@ import type { RunSummary } from './summary-schema.ts';
 import { judgeClaims } from './claims.ts';
 import { gib, int, utc } from './format.ts';
 import { comparisonTable } from './tables.ts';
+import { CAPACITY_HEADERS, capacityRows } from './capacity-facts.ts';
 import {
   allWarnings,
   failedThresholds,
@@ -87,6 +88,24 @@ export function comparisonMarkdown(run: RunSummary): string[] {
   ];
 }
 
+/** The capacity searches, when the run made any: what each strategy sustained and what ran out first. */
+function capacityMarkdown(run: RunSummary): string[] {
+  const rows = capacityRows(run);
+  if (rows.length === 0) return [];
+  return [
+    '## Capacity',
+    '',
+    ...mdTable(
+      [...CAPACITY_HEADERS],
+      rows.map((row) => row.map(mdCell)),
+      CAPACITY_HEADERS.map((_, index) => (index > 0 && index < 5 ? 'r' : 'l')),
+    ),
+    '',
+    'Every step, and latency against achieved rate on one chart: report.html.',
+    '',
+  ];
+}
+
 export function renderMarkdown(run: RunSummary): string {
   const claims = judgeClaims(run).map((claim) => [
     `${claim.id} ${mdCell(claim.title)}`,
@@ -109,6 +128,7 @@ export function renderMarkdown(run: RunSummary): string {
     '',
     'Best of each column in bold. Details, charts and how each figure is measured: report.html.',
     '',
+    ...capacityMarkdown(run),
     '## Claims',
     '',
     ...mdTable(

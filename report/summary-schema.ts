@@ -288,6 +288,71 @@ const ProcessSeriesSchema = z.object({
   cpuMicros: count,
 });
 
+/** CPU microseconds per request of one capacity step, by process kind; null where none ran. */
+const StepCpuSchema = z.object({
+  balancer: maybe,
+  nodes: maybe,
+  stores: maybe,
+  loadgen: maybe,
+});
+
+/** One step of a capacity search: a fresh generator at one offered rate (docs/run-folder.md). */
+const CapacityStepSchema = z.object({
+  /** `step` of the search, or `confirm`: the rerun at the last good rate. */
+  phase: z.enum(['step', 'confirm']),
+  /** Arrivals per second offered (one request each on the `request` journey). */
+  offeredRate: count,
+  /** Arrivals per second completed (journeys ended / elapsed), and requests per second. */
+  achievedRate: count,
+  requestRate: count,
+  durationS: count,
+  requests: count,
+  /** Every request, failed ones included (a timeout at its full wait), ms. */
+  p50Ms: maybe,
+  p99Ms: maybe,
+  /** The 2xx answers only, ms. */
+  successP50Ms: maybe,
+  successP99Ms: maybe,
+  failedRate: count,
+  /** Arrivals not started (every vus in flight). */
+  dropped: count,
+  cpuPerRequestMicros: StepCpuSchema,
+  /** Mean cores each process used over the step (`balancer`, `node-1`, `redis`, `loadgen`, ...). */
+  cores: z.record(z.string(), count),
+  /** p99 event-loop delay over the step, ms, of each process that exposes it (the nodes). */
+  eventLoopLagP99Ms: z.record(z.string(), count),
+  /** Cores used by processes outside the run over the step (machine busy minus ours); null when unknown. */
+  otherCores: maybe,
+  /** How late the generator started scheduled work (p99, ms). */
+  generatorLagP99Ms: count,
+  verdict: z.enum(['ok', 'broke']),
+  /** Which service-level limits the step broke, in words; empty when ok. */
+  reasons: z.array(z.string()),
+});
+
+/** The limit a capacity search found for one strategy (lab/run/capacity-controller.ts). */
+const CapacitySchema = z.object({
+  journey: z.string(),
+  /** The service level each step was held to. */
+  serviceLevel: z.object({ p99Ms: count, failedRate: count, achievedShare: count }),
+  /** Highest request rate sustained within the service level (the confirmation's, else the last good step's); null when even the first step broke. */
+  sustainedRequestRate: maybe,
+  /** The offered arrival rate of that step. */
+  sustainedOfferedRate: maybe,
+  /** Whether the confirmation at that rate held the service level too (null: not run). */
+  confirmed: z.boolean().nullable(),
+  p50Ms: maybe,
+  p99Ms: maybe,
+  cpuPerRequestMicros: StepCpuSchema.nullable(),
+  /** Why the search stopped: the broken limits, or that max steps ran out first. */
+  stoppedBecause: z.string(),
+  /** What ran out first at the breaking (else the last) step: a process, `generator` or `machine`, and why. */
+  limitedBy: z.object({ what: z.string(), kind: z.string(), detail: z.string() }).nullable(),
+  stepsRun: count,
+  steps: z.array(CapacityStepSchema),
+  warnings: z.array(z.string()),
+});
+
 const StrategySummarySchema = z.object({
   /** As the user names it: `sticky`, `redis:cas`, `clustered:partitioned`. */
   strategy: z.string().min(1),
@@ -334,6 +399,10 @@ const StrategySummarySchema = z.object({
   /** The load generator's exit status (0: all thresholds held; non-zero is reported, not hidden). */
   loadgenExitCode: maybe,
   warnings: z.array(z.string()),
+  /** The balancer the load went through (`lab` when absent: runs before HAProxy could be chosen). */
+  balancer: later(z.enum(['lab', 'haproxy'])),
+  /** A capacity search's result; the other figures are then the confirmation step's (else the last good one's). */
+  capacity: later(CapacitySchema),
 });
 
 const LoadSettingsSchema = z.object({
@@ -390,3 +459,5 @@ export type EventEffect = z.infer<typeof EventEffectSchema>;
 export type ProbeResults = z.infer<typeof ProbeResultsSchema>;
 export type ThresholdResult = z.infer<typeof ThresholdResultSchema>;
 export type ProcessSeries = z.infer<typeof ProcessSeriesSchema>;
+export type CapacitySummary = z.infer<typeof CapacitySchema>;
+export type CapacityStep = z.infer<typeof CapacityStepSchema>;

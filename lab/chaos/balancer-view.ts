@@ -6,6 +6,7 @@ import type { LabState } from '../topology/state.ts';
 import type { ChaosContext } from './action.ts';
 import { waitUntil } from './process.ts';
 import { assertLoopbackHost } from '../loopback.ts';
+import { setServerState } from '../services/haproxy-runtime.ts';
 
 /** Slow start as the admin API reports it (absent from balancers older than slow start). */
 export interface NodeView extends BalancerNodeView {
@@ -72,6 +73,13 @@ export interface ModeChange {
   after: NodeView;
   /** The balancer's routing policy (sticky, round-robin, ...). */
   policy: string;
+  /** The runtime API command HAProxy took too, when a run measures through it. */
+  haproxyCommand?: string;
+}
+
+/** `; HAProxy: set server nodes/node-1 state drain` when the action went through HAProxy too. */
+export function haproxyNote(change: ModeChange): string {
+  return change.haproxyCommand ? `; HAProxy: ${change.haproxyCommand}` : '';
 }
 
 /** Asks the balancer to drain, disable or enable node `id`, through its admin API. */
@@ -90,5 +98,12 @@ export async function changeMode(
     'GET',
     '/policy',
   );
+  // A run through HAProxy: the same admin state there, through its runtime API (the lab
+  // balancer, which carries no client traffic then, keeps its view for the sampler).
+  const haproxy = context.state.haproxy;
+  if (haproxy) {
+    const haproxyCommand = await setServerState(haproxy.socket, id, verb);
+    return { before, after, policy, haproxyCommand };
+  }
   return { before, after, policy };
 }

@@ -1,5 +1,5 @@
 import type { ChaosAction } from './action.ts';
-import { changeMode } from './balancer-view.ts';
+import { changeMode, haproxyNote } from './balancer-view.ts';
 
 /** The balancer sends a node nothing at all; its pinned clients are redispatched. */
 export const disable: ChaosAction = {
@@ -8,16 +8,17 @@ export const disable: ChaosAction = {
   targets: ['node'],
   params: [],
   async run(context, target) {
-    const { before, after, policy } = await changeMode(context, target.id, 'disable');
+    const change = await changeMode(context, target.id, 'disable');
+    const { before, after, policy } = change;
     return {
       action: 'disable',
       target: target.id,
       before: before.state,
       after: after.state,
       detail:
-        policy === 'sticky'
+        (policy === 'sticky'
           ? 'every client moves to other nodes; sessions kept in its memory are out of reach'
-          : 'every request goes to other nodes',
+          : 'every request goes to other nodes') + haproxyNote(change),
     };
   },
 };

@@ -1,5 +1,5 @@
 import type { ChaosAction } from './action.ts';
-import { changeMode } from './balancer-view.ts';
+import { changeMode, haproxyNote } from './balancer-view.ts';
 
 /** The balancer sends a node no new clients; clients pinned to it stay (sticky). */
 export const drain: ChaosAction = {
@@ -8,18 +8,19 @@ export const drain: ChaosAction = {
   targets: ['node'],
   params: [],
   async run(context, target) {
-    const { before, after, policy } = await changeMode(context, target.id, 'drain');
+    const change = await changeMode(context, target.id, 'drain');
+    const { before, after, policy } = change;
     return {
       action: 'drain',
       target: target.id,
       before: before.state,
       after: after.state,
       detail:
-        after.state === 'down'
+        (after.state === 'down'
           ? 'it fails its health checks, so it takes nothing; drained once they pass'
           : policy === 'sticky'
             ? 'clients pinned to it stay; new clients go to other nodes'
-            : `no new requests: ${policy} pins no client to it`,
+            : `no new requests: ${policy} pins no client to it`) + haproxyNote(change),
     };
   },
 };

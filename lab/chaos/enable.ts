@@ -1,5 +1,5 @@
 import type { ChaosAction } from './action.ts';
-import { changeMode, describeView } from './balancer-view.ts';
+import { changeMode, haproxyNote, describeView } from './balancer-view.ts';
 
 /** Ends a drain or disable; the health verdict decides, then slow start ramps the node up. */
 export const enable: ChaosAction = {
@@ -8,16 +8,17 @@ export const enable: ChaosAction = {
   targets: ['node'],
   params: [],
   async run(context, target) {
-    const { before, after } = await changeMode(context, target.id, 'enable');
+    const change = await changeMode(context, target.id, 'enable');
+    const { before, after } = change;
     return {
       action: 'enable',
       target: target.id,
       before: before.state,
       after: after.state,
       detail:
-        after.state === 'down'
+        (after.state === 'down'
           ? 'failing its health checks: back once they pass'
-          : `balancer: ${describeView(after)}`,
+          : `balancer: ${describeView(after)}`) + haproxyNote(change),
     };
   },
 };

@@ -7,7 +7,12 @@ import { LabError } from '../errors.ts';
 import { RUNS_DIR, STATE_DIR } from '../paths.ts';
 import { REDIS_PERSISTENCE_MODES, type RedisPersistence } from '../services/redis-server.ts';
 import { ALL_STRATEGIES } from '../strategy/choice.ts';
-import { LOAD_GENERATORS, type LoadGeneratorName } from '../run/scenario-schema.ts';
+import {
+  BALANCER_CHOICES,
+  LOAD_GENERATORS,
+  type BalancerChoice,
+  type LoadGeneratorName,
+} from '../run/scenario-schema.ts';
 import { ENGINE_NAMES, type EngineName } from '../engine/engine.ts';
 import { chaos } from './chaos.ts';
 import type { CommandSpec, OptionSpec, ParsedArgs } from './cli-options.ts';
@@ -222,6 +227,13 @@ export function labCommands(scenarios: readonly string[]): CommandSpec[] {
         nodes,
         { name: 'strategies', type: 'list', value: 'a,b', help: `of ${ALL_STRATEGIES.join(', ')}` },
         {
+          name: 'balancer',
+          type: 'choice',
+          value: 'B',
+          choices: BALANCER_CHOICES,
+          help: 'lab (default), haproxy, or both: each strategy through each',
+        },
+        {
           name: 'generator',
           type: 'choice',
           value: 'G',
@@ -257,6 +269,7 @@ export function labCommands(scenarios: readonly string[]): CommandSpec[] {
               warmupS: seconds('warmup'),
               nodes: count(args, 'nodes'),
               strategies: args.values.strategies as string[] | undefined,
+              balancer: args.values.balancer as BalancerChoice | undefined,
               generator: args.values.generator as LoadGeneratorName | undefined,
               engine: text(args, 'engine') as EngineName | undefined,
             },

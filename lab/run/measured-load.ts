@@ -23,6 +23,8 @@ export interface MeasuredLoadOptions {
   name: string;
   signal: AbortSignal;
   onSecond: (point: SecondPoint) => void;
+  /** Called at the load's t = 0, once the sampler took its first reading (a capacity step starts its own windows). */
+  onStarted?: () => Promise<void>;
   /** Hears the samples, the balancer's view and the chaos steps as they happen. */
   observer?: StrategyObserver | undefined;
 }
@@ -77,6 +79,7 @@ export async function runMeasuredLoad(options: MeasuredLoadOptions): Promise<Mea
     startedAtMs = Date.now();
     const loadStart = performance.now();
     await sampler.start();
+    await options.onStarted?.();
     timeline = playTimeline(options.scenario.chaos, {
       stateDir: options.stateDir,
       state,

@@ -11,6 +11,7 @@ import { busyCores, machineTicks } from '../process/machine-load.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { checkRunTools } from './run-tools.ts';
 import type { Scenario } from './scenario-schema.ts';
+import { runLabels } from './balancer-choice.ts';
 import type { RunObserver } from './run-observer.ts';
 import { runStrategy, strategyEvents } from './strategy-run.ts';
 import {
@@ -64,8 +65,10 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
   await writeFile(eventsFile, '');
   let outcome: RunSummary['outcome'] = 'completed';
   const notMeasured: NonNullable<RunSummary['notMeasured']> = [];
-  const total = scenario.strategies.length;
-  for (const [index, strategy] of scenario.strategies.entries()) {
+  // Each strategy once per balancer asked for (`sticky`, `sticky @haproxy`).
+  const labels = runLabels(scenario.strategies, scenario.balancer);
+  const total = labels.length;
+  for (const [index, strategy] of labels.entries()) {
     if (signal.aborted) break;
     progress(`[${index + 1}/${total}] ${strategy}`);
     const observer = options.observer?.strategyStarted(strategy, index, total);
@@ -176,7 +179,9 @@ function runWarnings(
   const warnings: string[] = [];
   if (outcome === 'interrupted') {
     const done = strategies.map((s) => s.strategy);
-    const missing = scenario.strategies.filter((s) => !done.includes(s));
+    const missing = runLabels(scenario.strategies, scenario.balancer).filter(
+      (s) => !done.includes(s),
+    );
     warnings.push(`run interrupted: ${missing.join(', ') || 'nothing'} not measured`);
   }
   if (otherLoadCores !== null && otherLoadCores > 0.25) {

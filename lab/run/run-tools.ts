@@ -15,6 +15,7 @@ export function toolsNeeded(scenario: Scenario): Map<string, string> {
     const { name, stores } = profileOf(parseStrategyChoice(strategy));
     for (const store of stores) needed.set(STORES[store].tool, `the ${name} strategy`);
   }
+  if (scenario.balancer !== 'lab') needed.set('haproxy', `--balancer ${scenario.balancer}`);
   if (scenario.chaos.some((step) => step.action === 'network')) {
     needed.set('toxiproxy-server', 'the network chaos steps');
   }

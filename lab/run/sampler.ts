@@ -34,9 +34,13 @@ const MIB = 1024 * 1024;
 
 /** Every process of a topology: balancer, nodes, stores, Toxiproxy. */
 export function topologyProcesses(state: LabState): WatchedProcess[] {
-  const list: WatchedProcess[] = [
-    { name: 'balancer', kind: 'balancer', pid: () => state.balancer.pid },
-  ];
+  // Through HAProxy, it is the balancer the requests cross; the lab balancer only health-checks beside it.
+  const list: WatchedProcess[] = state.haproxy
+    ? [
+        { name: 'haproxy', kind: 'balancer', pid: () => state.haproxy?.pid },
+        { name: 'lab-balancer-idle', kind: 'proxy', pid: () => state.balancer.pid },
+      ]
+    : [{ name: 'balancer', kind: 'balancer', pid: () => state.balancer.pid }];
   state.nodes.forEach((node, index) =>
     list.push({ name: node.id, kind: 'node', pid: () => state.nodes[index]?.pid }),
   );

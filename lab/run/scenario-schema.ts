@@ -94,6 +94,44 @@ const ChaosStep = z
     }
   });
 
+/** The balancers a run can put in front of the nodes. */
+export const BALANCER_CHOICES = ['lab', 'haproxy', 'both'] as const;
+
+/** k6's ramping-arrival-rate, stepped: each step a fresh generator at a higher rate. */
+const CapacitySchema = z
+  .strictObject({
+    /** Arrivals per second of the first step. */
+    startRate: z.number().min(1).max(10_000).default(100),
+    /** Each step's rate is the last one's times this... */
+    growth: z.number().min(1.05).max(10).default(1.5),
+    /** ...or, when set, plus this many arrivals per second instead. */
+    increment: z.number().min(1).max(10_000).optional(),
+    stepS: z.number().min(1).max(600).default(10),
+    maxSteps: z.int().min(1).max(50).default(8),
+    /** A broken step is run again this many times before the search stops (a spike is not a limit). */
+    retries: z.int().min(0).max(3).default(1),
+    /** The confirmation at the last good rate; 0 skips it. */
+    confirmS: z.number().min(0).max(600).default(10),
+    /** The service level: p99 of every request (failed ones included), ms... */
+    p99Ms: z.number().min(1).max(60_000).default(500),
+    /** ...the share of failed requests... */
+    failedRate: z.number().min(0).max(1).default(0.01),
+    /** ...and the share of the offered rate that must be achieved. */
+    achievedShare: z.number().min(0.1).max(1).default(0.95),
+  })
+  .superRefine((capacity, ctx) => {
+    const last = capacity.increment
+      ? capacity.startRate + capacity.increment * (capacity.maxSteps - 1)
+      : capacity.startRate * capacity.growth ** (capacity.maxSteps - 1);
+    if (last > 10_000) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['maxSteps'],
+        message: `the last step would offer ${Math.round(last)} arrivals/s, above the generator's 10000: fewer steps or a smaller growth`,
+      });
+    }
+  });
+
 export const ScenarioSchema = z
   .strictObject({
     name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and -'),
@@ -168,10 +206,32 @@ export const ScenarioSchema = z
         revocationBoundS: z.number().min(0.5).max(600).default(3),
       })
       .prefault({}),
+    /**
+     * Raise an open arrival rate in steps until a service level breaks
+     * (lab/run/capacity-controller.ts); replaces the single load phase.
+     */
+    capacity: CapacitySchema.optional(),
+    /** Which balancer the load goes through; `both` runs every strategy through each. */
+    balancer: z.enum(BALANCER_CHOICES).default('lab'),
     /** Strategy settings the nodes get: a short access-token life makes the revocation window measurable. */
     jwt: z.strictObject({ accessTtlSeconds: z.int().min(1).max(86_400).optional() }).default({}),
   })
   .superRefine((scenario, ctx) => {
+    if (scenario.capacity && scenario.chaos.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['chaos'],
+        message:
+          'a capacity search runs no chaos (a kill would end it at the wrong rate): drop chaos or capacity',
+      });
+    }
+    if (scenario.capacity && scenario.load.model !== 'open') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['load', 'model'],
+        message: 'a capacity search raises an open arrival rate: set load.model to "open"',
+      });
+    }
     if (scenario.load.model === 'closed' && scenario.load.vus === undefined) {
       ctx.addIssue({
         code: 'custom',
@@ -221,3 +281,5 @@ export const ScenarioSchema = z
 /** A scenario with every default filled in; durations in `chaos` are milliseconds. */
 export type Scenario = z.output<typeof ScenarioSchema>;
 export type ChaosStep = Scenario['chaos'][number];
+export type CapacitySettings = NonNullable<Scenario['capacity']>;
+export type BalancerChoice = (typeof BALANCER_CHOICES)[number];

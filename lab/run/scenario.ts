@@ -7,7 +7,12 @@ import path from 'node:path';
 import type { z } from 'zod';
 import { LabError } from '../errors.ts';
 import { ROOT } from '../paths.ts';
-import { ScenarioSchema, type LoadGeneratorName, type Scenario } from './scenario-schema.ts';
+import {
+  ScenarioSchema,
+  type BalancerChoice,
+  type LoadGeneratorName,
+  type Scenario,
+} from './scenario-schema.ts';
 
 export const BUILT_IN_DIR = path.join(ROOT, 'scenarios');
 
@@ -18,6 +23,8 @@ export interface ScenarioOverrides {
   warmupS?: number | undefined;
   nodes?: number | undefined;
   strategies?: string[] | undefined;
+  /** `lab`, `haproxy` or `both`; checked with the rest of the scenario. */
+  balancer?: BalancerChoice | undefined;
   generator?: LoadGeneratorName | undefined;
   engine?: EngineName | undefined;
 }
@@ -106,5 +113,6 @@ function applyOverrides(raw: unknown, overrides: ScenarioOverrides): unknown {
   if (overrides.engine !== undefined) {
     scenario.topology = { ...(scenario.topology as object | undefined), engine: overrides.engine };
   }
+  if (overrides.balancer !== undefined) scenario.balancer = overrides.balancer;
   return scenario;
 }

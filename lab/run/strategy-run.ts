@@ -14,6 +14,10 @@ import { removeServiceConfigs, stopServices } from '../strategy/services.ts';
 import { switchStrategy } from '../strategy/switch.ts';
 import { startTopology, stopTopology } from '../topology/topology.ts';
 import { startEngineTopology, stopEngineTopology } from '../engine/engine-topology.ts';
+import { balancerOfLabel, strategyOfLabel } from './balancer-choice.ts';
+import { runCapacity } from './capacity-run.ts';
+import { startHaproxyFront, type HaproxyFront } from '../topology/haproxy-front.ts';
+import { balancerAdmin } from '../topology/admin-client.ts';
 import { eventEffects } from './event-effects.ts';
 import { startGenerator } from './k6-generator.ts';
 import { readSeries } from './loadgen-process.ts';
@@ -26,6 +30,7 @@ import type { ProbeResults, StrategySummary } from '../../report/summary-schema.
 
 export interface StrategyRunContext {
   scenario: Scenario;
+  /** The strategy, or with HAProxy in front its label (`sticky @haproxy`, balancer-choice.ts). */
   strategy: string;
   runDir: string;
   signal: AbortSignal;
@@ -48,7 +53,9 @@ export async function runStrategy(context: StrategyRunContext): Promise<Strategy
   const stateDir = path.join(runDir, 'lab', slug);
   const loadDir = path.join(runDir, 'load');
   await mkdir(loadDir, { recursive: true });
-  const choice = parseStrategyChoice(strategy);
+  const choice = parseStrategyChoice(strategyOfLabel(strategy));
+  const balancer = balancerOfLabel(strategy);
+  let haproxy: HaproxyFront | undefined;
   const observer = context.observer ?? {};
   observer.phase?.('starting');
   const onDocker = scenario.topology.engine === 'docker';
@@ -90,6 +97,18 @@ export async function runStrategy(context: StrategyRunContext): Promise<Strategy
       });
     }
     signal.throwIfAborted();
+    if (balancer === 'haproxy') {
+      const { adminUrl, adminToken } = state.balancer;
+      const { policy } = await balancerAdmin<{ policy: string }>(
+        adminUrl,
+        adminToken,
+        'GET',
+        '/policy',
+      );
+      progress(`${strategy}: starting HAProxy in front of the nodes (${policy})`);
+      haproxy = await startHaproxyFront(stateDir, state, policy);
+      state.haproxy = haproxy.entry;
+    }
     const config = loadConfig(scenario, strategy, state);
     if (scenario.load.warmupS > 0) {
       observer.phase?.('warm-up');
@@ -107,9 +126,32 @@ export async function runStrategy(context: StrategyRunContext): Promise<Strategy
       await warmup.done.finally(() => signal.removeEventListener('abort', stopWarmup));
       signal.throwIfAborted();
     }
-    return await measure(context, state, stateDir, config, slug);
+    const summary = scenario.capacity
+      ? await runCapacity({
+          scenario,
+          settings: scenario.capacity,
+          strategy,
+          state,
+          stateDir,
+          config,
+          loadDir,
+          slug,
+          signal,
+          progress,
+          onSecond: (point) => context.onSecond(point, 'load'),
+          observer: context.observer,
+          probes: () => strategyProbes(context, state),
+        })
+      : await measure(context, state, stateDir, config, slug);
+    return {
+      ...summary,
+      balancer,
+      warnings: [...summary.warnings, ...haproxyWarnings(context, balancer)],
+    };
   } finally {
     observer.phase?.('stopping');
+    await haproxy?.stop().catch((error: Error) => progress(`stopping HAProxy: ${error.message}`));
+    delete state.haproxy;
     if (onDocker) {
       await stopEngineTopology(state).catch((error: Error) =>
         progress(`removing the containers: ${error.message}`),
@@ -161,17 +203,7 @@ async function measure(
   const series = await readSeries(loadDir, slug);
   const effects = eventEffects(load.events, series, load.changes, load.totals.startedAtMs);
   context.observer?.effects?.(effects);
-  let probes: ProbeResults = {};
-  if (scenario.probes.enabled) {
-    context.observer?.phase?.('probes');
-    progress(`${strategy}: claim probes`);
-    probes = await runProbes({
-      state,
-      strategy: parseStrategyChoice(strategy),
-      signal,
-      revocationBoundMs: Math.round(scenario.probes.revocationBoundS * 1000),
-    });
-  }
+  const probes: ProbeResults = scenario.probes.enabled ? await strategyProbes(context, state) : {};
   const summary = summarizeStrategy({
     strategy,
     scenario,
@@ -187,10 +219,40 @@ async function measure(
   return summary;
 }
 
+/** What a run through HAProxy measures differently, said wherever it shows. */
+function haproxyWarnings(context: StrategyRunContext, balancer: string): string[] {
+  const { scenario, strategy } = context;
+  if (balancer !== 'haproxy') return [];
+  const warnings: string[] = [];
+  if (scenario.chaos.length > 0) {
+    warnings.push(
+      `${strategy}: node states (ejection and return times) are the lab balancer's health checks of the same nodes, with HAProxy's interval, fall and rise, not read from HAProxy; the errors are the client's, through HAProxy`,
+    );
+  }
+  if (scenario.probes.enabled) {
+    warnings.push(
+      `${strategy}: the claim probes went through the lab balancer (they test the nodes and stores, not the balancer)`,
+    );
+  }
+  return warnings;
+}
+
+function strategyProbes(context: StrategyRunContext, state: LabState): Promise<ProbeResults> {
+  const { scenario, strategy, signal, progress } = context;
+  context.observer?.phase?.('probes');
+  progress(`${strategy}: claim probes`);
+  return runProbes({
+    state,
+    strategy: parseStrategyChoice(strategyOfLabel(strategy)),
+    signal,
+    revocationBoundMs: Math.round(scenario.probes.revocationBoundS * 1000),
+  });
+}
+
 function loadConfig(scenario: Scenario, strategy: string, state: LabState): LoadConfig {
   const { load } = scenario;
   return {
-    url: state.balancer.url,
+    url: state.haproxy?.url ?? state.balancer.url,
     strategy,
     journey: load.journey,
     model: load.model,

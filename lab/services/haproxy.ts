@@ -34,6 +34,27 @@ export interface HaproxyOptions {
   readonly timeouts?: HaproxyTimeouts;
   /** Path answered 2xx by the nodes, polled until HAProxy relays it (default /healthz). */
   readonly readyPath?: string;
+  /** Affinity by an inserted cookie (`cookie NAME insert indirect nocache`); round-robin alone without it. */
+  readonly stickyCookie?: string;
+  /** Active and passive health checks, as the lab balancer's config states them; none without it. */
+  readonly health?: HaproxyHealth;
+  /** Extra attempts on another node after a failed connection (`retries` with `option redispatch`). */
+  readonly retries?: number;
+  /** A runtime API socket (`set server nodes/node-1 state drain`), admin level. */
+  readonly statsSocket?: string;
+}
+
+/** The lab balancer's health settings, in the units HAProxy takes them. */
+export interface HaproxyHealth {
+  readonly path: string;
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+  readonly fall: number;
+  readonly rise: number;
+  /** 0: no slow start. */
+  readonly slowStartMs: number;
+  /** Consecutive connection errors before a node is marked down (`observe layer4`). */
+  readonly errorLimit: number;
 }
 
 export interface RunningHaproxy {
@@ -45,13 +66,45 @@ export interface RunningHaproxy {
 /** The haproxy.cfg for `options`, without writing it. */
 export function haproxyConfig(options: HaproxyOptions): string {
   const t = options.timeouts ?? loadTimeouts;
+  const health = options.health;
+  const serverOptions = [
+    health ? 'check' : '',
+    health
+      ? `observe layer4 error-limit ${health.errorLimit} on-error mark-down${health.slowStartMs > 0 ? ` slowstart ${health.slowStartMs}ms` : ''}`
+      : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
   const servers = options.nodes
-    .map(({ id, url }) => `  server ${id} ${new URL(url).host}`)
+    .map(({ id, url }) =>
+      [
+        `  server ${id} ${new URL(url).host}`,
+        options.stickyCookie ? `cookie ${id}` : '',
+        serverOptions,
+      ]
+        .filter(Boolean)
+        .join(' '),
+    )
     .join('\n');
+  const backendExtra = [
+    options.stickyCookie ? `  cookie ${options.stickyCookie} insert indirect nocache` : '',
+    options.retries !== undefined ? `  retries ${options.retries}\n  option redispatch` : '',
+    health ? `  option httpchk GET ${health.path}` : '',
+    health ? `  timeout check ${health.timeoutMs}ms` : '',
+    health
+      ? `  default-server inter ${health.intervalMs}ms fall ${health.fall} rise ${health.rise}`
+      : '',
+  ]
+    .filter(Boolean)
+    .map((line) => `${line}\n`)
+    .join('');
+  const socket = options.statsSocket
+    ? `  stats socket ${options.statsSocket} mode 600 level admin\n`
+    : '';
   return `global
   nbthread 1
   maxconn 4096
-defaults
+${socket}defaults
   mode http
   timeout connect ${t.connect}ms
   timeout client ${t.client}ms
@@ -64,7 +117,7 @@ frontend lab
 backend nodes
   balance roundrobin
   http-reuse always
-${servers}
+${backendExtra}${servers}
 `;
 }
 

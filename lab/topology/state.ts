@@ -57,6 +57,8 @@ export interface LabState {
   /** Strategy settings a scenario chose (a short access-token life for the revocation scenario). */
   tuning?: { jwtAccessTtlSeconds?: number | undefined };
   balancer: { url: string; adminUrl: string; adminToken: string; pid: number; spec: ServiceSpec };
+  /** HAProxy in front of the same nodes, when a run measures through it; `socket` is its runtime API. */
+  haproxy?: { url: string; pid: number; socket: string };
   nodeAdminToken: string;
   nodes: NodeEntry[];
   /**

@@ -10,6 +10,8 @@ export interface ChartSeries {
   label: string;
   color: string;
   values: (number | null)[];
+  /** A dashed line (canvas dash pattern, px); solid when absent. */
+  dash?: number[];
 }
 
 export type MarkerKind = 'fault' | 'control' | 'skipped';
@@ -36,6 +38,11 @@ export interface ChartSpec {
   xMax: number;
   series: ChartSeries[];
   markers: ChartMarker[];
+  /**
+   * Set on a chart whose x is not time (latency against achieved rate): the
+   * x axis label; points are drawn joined by straight lines across gaps.
+   */
+  xLabel?: string;
 }
 
 /** Okabe-Ito: told apart by most colour-blind readers. */
@@ -49,7 +56,7 @@ const PALETTE = [
   '#000000',
   '#999999',
 ];
-const color = (index: number) => PALETTE[index % PALETTE.length] ?? '#000000';
+export const color = (index: number) => PALETTE[index % PALETTE.length] ?? '#000000';
 
 /** Controls (start, resume, enable) are drawn apart from faults. */
 export function markersOf(events: readonly EventEffect[]): ChartMarker[] {

@@ -65,14 +65,26 @@ ${MARKERS_PLUGIN}
   function draw(spec) {
     var container = document.getElementById(spec.id);
     if (!container) return;
+    // A chart against a rate (xLabel set) joins measured points; a time chart draws steps.
+    var xy = typeof spec.xLabel === 'string';
     var options = {
       title: spec.title,
       width: container.clientWidth || 480,
       height: HEIGHT,
       scales: { x: { time: false, range: [0, spec.xMax] } },
-      axes: [{ label: 'seconds since the load started' }, { label: spec.unit, size: 60 }],
-      series: [{ label: 's' }].concat(
+      axes: [{ label: xy ? spec.xLabel : 'seconds since the load started' }, { label: spec.unit, size: 60 }],
+      series: [{ label: xy ? 'x' : 's' }].concat(
         spec.series.map(function (series) {
+          if (xy) {
+            return {
+              label: series.label,
+              stroke: series.color,
+              width: 1.5,
+              dash: series.dash,
+              spanGaps: true,
+              points: { show: true, size: 6 },
+            };
+          }
           // Each point holds its whole second: a step from its start to the next.
           return {
             label: series.label,

@@ -9,6 +9,7 @@ import { allWarnings } from '../trust.ts';
 import type { ChartLibrary } from './assets.ts';
 import { strategyCharts, type ChartSpec } from './chart-specs.ts';
 import { CHARTS_SCRIPT } from './charts-script.ts';
+import { capacityChart, capacitySection } from './capacity-section.ts';
 import { claimsSection } from './claims-section.ts';
 import { comparisonSection } from './comparison-section.ts';
 import { esc, inlineCode, jsonForScript } from './escape.ts';
@@ -22,9 +23,13 @@ const POLICY =
 
 /** Every chart of the page, strategy by strategy, in the order they appear. */
 export function pageCharts(run: RunSummary): ChartSpec[] {
-  return run.strategies.flatMap((strategy, index) =>
-    strategyCharts(strategy, domId(strategy.strategy, index)),
-  );
+  const capacity = capacityChart(run);
+  return [
+    ...(capacity ? [capacity] : []),
+    ...run.strategies.flatMap((strategy, index) =>
+      strategyCharts(strategy, domId(strategy.strategy, index)),
+    ),
+  ];
 }
 
 export function renderPage(folder: RunFolder, library: ChartLibrary): string {
@@ -58,8 +63,9 @@ export function renderPage(folder: RunFolder, library: ChartLibrary): string {
 <h1>${esc(`Session strategies: ${run.scenario} run`)}</h1>
 <p class="muted">${esc(`${utc(run.startedAt)} · ${run.machine.cores} cores · ${run.strategies.length} strategies · load from ${run.load.generator}`)}</p>
 ${banner}
-<nav><a href="#answer">Comparison</a>${nav}<a href="#claims">Claims</a><a href="#run">How the run was made</a></nav>
+<nav><a href="#answer">Comparison</a>${capacityChart(run) ? '<a href="#capacity">Capacity</a>' : ''}${nav}<a href="#claims">Claims</a><a href="#run">How the run was made</a></nav>
 ${comparisonSection(run)}
+${capacitySection(run)}
 <section id="strategies">
 <h2>Each strategy over time</h2>
 ${strategies}
