@@ -7,6 +7,7 @@ import { DockerEngine } from '../engine/docker-engine.ts';
 import { refreshPids } from '../engine/engine-state.ts';
 import type { MemberState } from '../engine/engine.ts';
 import { LabError } from '../errors.ts';
+import { reapplyCurrentStrategy } from '../strategy/switch.ts';
 import { writeState } from '../topology/state.ts';
 import type { ChaosContext, ChaosOutcome, ChaosParams, ChaosTarget } from './action.ts';
 import { hold, requireState } from './process.ts';
@@ -53,6 +54,16 @@ export async function runOnEngine(
     await engine.act(target.id, 'start');
     await refreshPids(engine, context.state);
     await writeState(context.stateDir, context.state);
+    // A node container boots on its compose file's strategy: give it the current one.
+    const node = context.state.nodes.find((entry) => entry.id === target.id);
+    if (!node) return;
+    const problem = await reapplyCurrentStrategy(context.state, node);
+    if (problem) {
+      throw new LabError(
+        'SWITCH_FAILED',
+        `${node.id} started, but did not take the current strategy ${context.state.strategy}: ${problem}`,
+      );
+    }
   };
   switch (name) {
     case 'kill': {

@@ -200,8 +200,8 @@ export function requireRedisUsers(entry: { id: string; users?: RedisUsers }): Re
   if (!entry.users) {
     throw new LabError(
       'REDIS_NO_AUTH',
-      `${entry.id} was started by an older lab without a password: any local user could forge sessions`,
-      '`lab down`, then `lab up` again: the lab now starts Redis with ACL users',
+      `${entry.id} has no users or password (the container topology's Redis, or one an older lab started): the lab does not log in to a Redis any local user could write to`,
+      'on the process engine: `lab down`, then `lab up` again (the lab starts Redis with ACL users); the container Redis has no password yet (docs/security.md)',
     );
   }
   return entry.users;

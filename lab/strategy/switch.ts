@@ -2,10 +2,11 @@ import { balancerAdmin, nodeAdmin } from '../topology/admin-client.ts';
 import { LabError } from '../errors.ts';
 import { recordEvent } from '../topology/events.ts';
 import { processState } from '../process/supervisor.ts';
+import { waitFor } from '../process/wait.ts';
 import { recordNodeStrategy } from '../topology/topology.ts';
 import { ensureServices, type ServiceOptions } from './services.ts';
 import { newSecrets, nodeStrategyConfig } from './config.ts';
-import { choiceLabel, profileOf, type StrategyChoice } from './choice.ts';
+import { choiceLabel, currentChoice, profileOf, type StrategyChoice } from './choice.ts';
 import type { LabState, NodeEntry } from '../topology/state.ts';
 
 export interface SwitchOutcome {
@@ -30,6 +31,31 @@ async function switchNode(
   if (answer.ok) return undefined;
   const error = (answer.body as { error?: { message?: string } } | undefined)?.error;
   return `${answer.status}: ${error?.message ?? 'refused'}`;
+}
+
+/**
+ * Sends one node the topology's current strategy again, once it answers.
+ * A container started again comes back on the strategy its compose file
+ * names, not on the one the lab switched to (a local process reads its
+ * recorded strategy file instead); without this it would serve, say,
+ * node-local sessions among nodes sharing Redis. Undefined when it took it.
+ */
+export async function reapplyCurrentStrategy(
+  state: LabState,
+  node: NodeEntry,
+): Promise<string | undefined> {
+  const index = state.nodes.indexOf(node);
+  if (index < 0) return `${node.id} is not a node of this topology`;
+  await waitFor(
+    async () => {
+      const response = await fetch(`${node.url}/healthz`).catch(() => undefined);
+      await response?.body?.cancel();
+      return response?.ok === true;
+    },
+    { timeoutMs: 20_000, what: `${node.id} to answer after its start` },
+  );
+  const body = nodeStrategyConfig(state, currentChoice(state), index);
+  return switchNode(node, state.nodeAdminToken, body);
 }
 
 /**
