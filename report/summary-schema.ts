@@ -33,6 +33,33 @@ const laterCounters = {
   heldAnswersByNode: later(HeldAnswersSchema),
 };
 
+/**
+ * What the client counted, the same in each second and in the totals (the
+ * totals are the sums of the seconds): where requests went, journeys, and
+ * the consistency figures.
+ */
+const clientCounters = {
+  /** Responses per serving node (`none` when the balancer answered itself). */
+  servedBy: counts,
+  errorsByNode: later(counts),
+  sessionsLostByNode: later(counts),
+  journeysStarted: count,
+  journeysCompleted: count,
+  dropped: count,
+  sessionsLost: count,
+  staleReads: count,
+  lostUpdates: count,
+  doubledUpdates: count,
+  conflicts: count,
+  relogins: count,
+  refreshes: count,
+  refreshFailures: count,
+  /** Answers of any status from the session's home node, of all answers to held sessions after their login. */
+  pinnedServed: later(count),
+  pinnedTotal: later(count),
+  ...laterCounters,
+};
+
 /** One second of the client's view (the load generator's series); counted by the second a request ended. */
 const SecondPointSchema = z.object({
   /** Whole seconds since the load started. */
@@ -50,25 +77,7 @@ const SecondPointSchema = z.object({
   successP99Ms: later(maybe),
   /** errors / requests of this second; null when no request ended. */
   failedRate: later(maybe),
-  /** Responses per serving node (`none` when the balancer answered itself). */
-  servedBy: counts,
-  errorsByNode: later(counts),
-  sessionsLostByNode: later(counts),
-  journeysStarted: count,
-  journeysCompleted: count,
-  dropped: count,
-  sessionsLost: count,
-  staleReads: count,
-  lostUpdates: count,
-  doubledUpdates: count,
-  conflicts: count,
-  relogins: count,
-  refreshes: count,
-  refreshFailures: count,
-  /** 2xx answers from the session's home node, of all answers after its login. */
-  pinnedServed: later(count),
-  pinnedTotal: later(count),
-  ...laterCounters,
+  ...clientCounters,
 });
 
 /** What the load generator counted over the measured load. */
@@ -85,28 +94,12 @@ const LoadTotalsSchema = z.object({
   failedRate: later(maybe),
   /** The codes behind the network error kinds (ECONNRESET, EPIPE, ...). */
   networkErrorCodes: later(counts),
-  servedBy: counts,
-  errorsByNode: later(counts),
-  sessionsLostByNode: later(counts),
-  journeysStarted: count,
-  journeysCompleted: count,
-  dropped: count,
+  ...clientCounters,
   sessionsStarted: count,
-  sessionsLost: count,
-  staleReads: count,
-  lostUpdates: count,
-  doubledUpdates: count,
-  conflicts: count,
-  relogins: count,
-  refreshes: count,
-  refreshFailures: count,
   bytesSent: count,
   bytesReceived: count,
   /** How late the generator started scheduled work (p99, ms): large means the client was the bottleneck. */
   schedulingLagP99Ms: count,
-  pinnedServed: later(count),
-  pinnedTotal: later(count),
-  ...laterCounters,
   /** Latency per route (common/routes.ts names), failed requests timed too; `success*` over 2xx only. */
   latencyByRoute: later(
     z.record(
