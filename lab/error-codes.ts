@@ -73,6 +73,8 @@ export const LAB_ERRORS = {
   SWITCH_FAILED: 'some nodes refused a strategy switch',
   LOADGEN_FAILED: 'the load generator did not start, or ended without its totals',
   HAPROXY_RUNTIME: "HAProxy's runtime API (stats socket) did not answer or refused a command",
+  HAPROXY_BAD_ANSWER:
+    "HAProxy's runtime API answered `show servers state` in a form the lab does not read",
   GENERATOR_MISSING:
     'the load generator a run asked for is absent (--generator k6 and no k6 on PATH or in tools/bin)',
 

@@ -161,8 +161,13 @@ const EventEffectSchema = z.object({
   sessionsLostByNode: later(counts),
   /** The window's errors by the node that caused them (not net of the level before). */
   errorsByNode: later(counts),
-  /** Seconds until the balancer marked the target node down; null when it never did or the target is no node. */
+  /**
+   * Seconds until the balancer marked the target node down (kill, stop, pause); null when it
+   * never did or the target is no node. The balancer is the one named by the strategy's `nodeStatesFrom`.
+   */
   ejectedAfterS: maybe,
+  /** Seconds until that balancer marked the target node up again (start, restart, resume, enable); null otherwise. */
+  returnedAfterS: later(maybe),
   /** Seconds until the error rate was back to its level before the event; null when it never was in the window. */
   recoveredAfterS: maybe,
 });
@@ -394,6 +399,12 @@ const StrategySummarySchema = z.object({
   warnings: z.array(z.string()),
   /** The balancer the load went through (`lab` when absent: runs before HAProxy could be chosen). */
   balancer: later(z.enum(['lab', 'haproxy'])),
+  /**
+   * Whose view of the nodes timed the ejections and returns of `events`: the lab balancer's
+   * admin API, or HAProxy's runtime API (`show servers state`). Absent: older runs (the lab
+   * balancer's) and capacity searches (no node states read).
+   */
+  nodeStatesFrom: later(z.enum(['lab', 'haproxy'])),
   /** A capacity search's result; the other figures are then the confirmation step's (else the last good one's). */
   capacity: later(CapacitySchema),
 });

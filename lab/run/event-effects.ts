@@ -8,7 +8,8 @@
 // lost update in it. Recovery is the first second from which the error rate
 // stays at the level before the event until the window ends; a second in
 // which no request ended does not count as recovered (a hung node answers
-// nothing).
+// nothing). Ejection and return times are the exception: they come from the
+// node states of the balancer the traffic crossed (sampler.ts).
 import type { SecondPoint } from '../../loadgen/types.ts';
 import type { TimelineEvent } from './chaos-timeline.ts';
 import type { NodeStateChange } from './sampler.ts';
@@ -19,6 +20,8 @@ const BASELINE_SECONDS = 10;
 const TOLERANCE = 0.01;
 /** Actions after which the balancer should eject the node on its own. */
 const EJECTING = new Set(['kill', 'stop', 'pause']);
+/** Actions after which the balancer should take the node back. */
+const RETURNING = new Set(['start', 'restart', 'resume', 'enable']);
 
 export function eventEffects(
   events: readonly TimelineEvent[],
@@ -49,6 +52,7 @@ export function eventEffects(
       sessionsLostByNode: {},
       errorsByNode: {},
       ejectedAfterS: null,
+      returnedAfterS: null,
       recoveredAfterS: null,
     };
     if (event.errorCode) base.error = event.errorCode;
@@ -67,7 +71,8 @@ export function eventEffects(
       lostUpdates: sum((point) => point.lostUpdates),
       sessionsLostByNode: merged(window.map((point) => point.sessionsLostByNode)),
       errorsByNode: merged(window.map((point) => point.errorsByNode)),
-      ejectedAfterS: ejectedAfter(event, changes),
+      ejectedAfterS: markedAfter(event, changes, EJECTING, 'down'),
+      returnedAfterS: markedAfter(event, changes, RETURNING, 'up'),
       recoveredAfterS: recoveredAfter(event.tMs, window, start, baseline),
     };
   });
@@ -100,10 +105,20 @@ function recoveredAfter(
   return round1(Math.max(0, start + from - tMs / 1000));
 }
 
-function ejectedAfter(event: TimelineEvent, changes: readonly NodeStateChange[]): number | null {
-  if (event.status !== 'done' || !EJECTING.has(event.step.action)) return null;
+/**
+ * Seconds from an event among `actions` to the first change of its node to
+ * `to` in the sampled node states; null for other actions, or when no such
+ * change was seen.
+ */
+function markedAfter(
+  event: TimelineEvent,
+  changes: readonly NodeStateChange[],
+  actions: ReadonlySet<string>,
+  to: string,
+): number | null {
+  if (event.status !== 'done' || !actions.has(event.step.action)) return null;
   const change = changes.find(
-    (c) => c.node === event.step.target && c.to === 'down' && c.tMs >= event.tMs,
+    (c) => c.node === event.step.target && c.to === to && c.tMs >= event.tMs,
   );
   return change ? round1((change.tMs - event.tMs) / 1000) : null;
 }

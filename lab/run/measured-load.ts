@@ -38,7 +38,12 @@ export interface MeasuredLoad {
   processes: ProcessSeries[];
   events: TimelineEvent[];
   changes: NodeStateChange[];
-  /** What the generator's output could not tell (a k6 summary without a metric, k6's failed thresholds). */
+  /** Whose view `changes` are: the lab balancer's, or HAProxy's when the load went through it. */
+  nodeStatesFrom: 'lab' | 'haproxy';
+  /**
+   * What the generator's output could not tell (a k6 summary without a
+   * metric, k6's failed thresholds), and node states the sampler could not read.
+   */
   notes: string[];
 }
 
@@ -104,7 +109,7 @@ export async function runMeasuredLoad(options: MeasuredLoadOptions): Promise<Mea
   return {
     totals: outcome.totals,
     exitCode: outcome.exitCode,
-    notes: outcome.notes,
+    notes: [...outcome.notes, ...sampler.notes()],
     parts: outcome.parts,
     processes,
     events: events.map((event) => ({
@@ -113,5 +118,6 @@ export async function runMeasuredLoad(options: MeasuredLoadOptions): Promise<Mea
       endMs: event.endMs - offsetMs,
     })),
     changes: sampler.changes.map((change) => ({ ...change, tMs: change.tMs - offsetMs })),
+    nodeStatesFrom: sampler.nodeStates.from,
   };
 }

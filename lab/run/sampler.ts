@@ -1,10 +1,10 @@
 // What the lab watches while the load runs: every second the CPU and memory
 // of each process it started (pids are read from the state each time, so a
-// restarted node is followed), and four times a second the balancer's view
-// of each node, so an ejection is timed to a quarter second.
-import { balancerAdmin } from '../topology/admin-client.ts';
-import type { NodeView } from '../chaos/balancer-view.ts';
+// restarted node is followed), and four times a second the view of each node
+// of the balancer the traffic crosses (node-states.ts), so an ejection is
+// timed to a quarter second.
 import { readProcessStats } from '../process/proc-stats.ts';
+import { nodeStateSource, type NodeStateSource } from './node-states.ts';
 import type { LabState } from '../topology/state.ts';
 import type { StrategyObserver } from './run-observer.ts';
 import type { ProcessSeries } from '../../report/summary-schema.ts';
@@ -31,6 +31,14 @@ interface Reading {
 
 const NODE_POLL_MS = 250;
 const MIB = 1024 * 1024;
+
+/** Reads of the node states that failed: when, how many, and the first reason. */
+interface FailedReads {
+  count: number;
+  firstMs: number;
+  lastMs: number;
+  firstError: string;
+}
 
 /** Every process of a topology: balancer, nodes, stores, Toxiproxy. */
 export function topologyProcesses(state: LabState): WatchedProcess[] {
@@ -77,11 +85,14 @@ export function generatorProcesses(
 
 export class Sampler {
   readonly #processes: WatchedProcess[];
-  readonly #state: LabState;
   readonly #series: ProcessSeries[];
   readonly #last = new Map<string, Reading>();
   readonly #nodeStates = new Map<string, string>();
   readonly changes: NodeStateChange[] = [];
+  /** Where the node states come from: the lab balancer, or HAProxy when the load goes through it. */
+  readonly nodeStates: NodeStateSource;
+  #reads = 0;
+  #failedReads: FailedReads | undefined;
   #startedAt = 0;
   #lastSampleAt = 0;
   #timers: NodeJS.Timeout[] = [];
@@ -89,8 +100,13 @@ export class Sampler {
   readonly #observer: StrategyObserver;
 
   /** `observer` hears each reading as it is taken (the live page); the series are the record. */
-  constructor(state: LabState, processes: WatchedProcess[], observer: StrategyObserver = {}) {
-    this.#state = state;
+  constructor(
+    state: LabState,
+    processes: WatchedProcess[],
+    observer: StrategyObserver = {},
+    nodeStates: NodeStateSource = nodeStateSource(state),
+  ) {
+    this.nodeStates = nodeStates;
     this.#processes = processes;
     this.#observer = observer;
     this.#series = processes.map((p) => ({
@@ -178,12 +194,30 @@ export class Sampler {
     }
   }
 
+  /**
+   * What the node states leave out, for the summary's warnings: reads that
+   * failed (the balancer killed, HAProxy's socket gone), during which a
+   * change of state is not seen, so an ejection or return time is late or
+   * missing. Empty when every read answered.
+   */
+  notes(): string[] {
+    const failed = this.#failedReads;
+    if (!failed) return [];
+    const span =
+      failed.count === 1
+        ? `at ${seconds(failed.firstMs)} s`
+        : `from ${seconds(failed.firstMs)} s to ${seconds(failed.lastMs)} s`;
+    return [
+      `node states: ${this.nodeStates.what} did not answer ${failed.count} of ${this.#reads} reads, ${span} into the load (first: ${failed.firstError}); a node marked down or up then was not seen, so ejection and return times from ${seconds(failed.firstMs)} s on may be late or missing`,
+    ];
+  }
+
   async #pollNodes(): Promise<void> {
-    if (this.#polling) return; // a slow admin API must not pile up requests
+    if (this.#polling) return; // a slow admin API or socket must not pile up requests
     this.#polling = true;
+    this.#reads += 1;
     try {
-      const { adminUrl, adminToken } = this.#state.balancer;
-      const nodes = await balancerAdmin<NodeView[]>(adminUrl, adminToken, 'GET', '/nodes');
+      const nodes = await this.nodeStates.read();
       const tMs = Math.round(performance.now() - this.#startedAt);
       for (const node of nodes) {
         const before = this.#nodeStates.get(node.id);
@@ -193,12 +227,26 @@ export class Sampler {
         this.#nodeStates.set(node.id, node.state);
       }
       this.#observer.balancer?.(nodes);
-    } catch {
-      // The balancer itself may be the chaos target; the gap shows in its series.
+    } catch (error) {
+      // Not fatal: the balancer may be a chaos target, HAProxy's socket may be gone; the
+      // load goes on and notes() says which node states are missing.
+      const tMs = Math.round(performance.now() - this.#startedAt);
+      this.#failedReads ??= {
+        count: 0,
+        firstMs: tMs,
+        lastMs: tMs,
+        firstError: (error as Error).message,
+      };
+      this.#failedReads.count += 1;
+      this.#failedReads.lastMs = tMs;
     } finally {
       this.#polling = false;
     }
   }
+}
+
+function seconds(ms: number): string {
+  return (ms / 1000).toFixed(1);
 }
 
 function round(value: number, digits: number): number {

@@ -216,25 +216,21 @@ async function measure(
     loadgenParts: load.parts,
   });
   summary.warnings.push(...load.notes.map((note) => `${strategy}: ${note}`));
+  // The ejection and return times are this balancer's view (node-states.ts).
+  summary.nodeStatesFrom = load.nodeStatesFrom;
   return summary;
 }
 
-/** What a run through HAProxy measures differently, said wherever it shows. */
+/**
+ * What a run through HAProxy measures differently, said wherever it shows.
+ * Its node states are HAProxy's own (node-states.ts), so they need no word here.
+ */
 function haproxyWarnings(context: StrategyRunContext, balancer: string): string[] {
   const { scenario, strategy } = context;
-  if (balancer !== 'haproxy') return [];
-  const warnings: string[] = [];
-  if (scenario.chaos.length > 0) {
-    warnings.push(
-      `${strategy}: node states (ejection and return times) are the lab balancer's health checks of the same nodes, with HAProxy's interval, fall and rise, not read from HAProxy; the errors are the client's, through HAProxy`,
-    );
-  }
-  if (scenario.probes.enabled) {
-    warnings.push(
-      `${strategy}: the claim probes went through the lab balancer (they test the nodes and stores, not the balancer)`,
-    );
-  }
-  return warnings;
+  if (balancer !== 'haproxy' || !scenario.probes.enabled) return [];
+  return [
+    `${strategy}: the claim probes went through the lab balancer (they test the nodes and stores, not the balancer)`,
+  ];
 }
 
 function strategyProbes(context: StrategyRunContext, state: LabState): Promise<ProbeResults> {

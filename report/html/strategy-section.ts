@@ -105,6 +105,7 @@ function eventsTable(strategy: StrategySummary): string {
       figure(event.staleReads),
       figure(event.lostUpdates),
       esc(event.ejectedAfterS === null ? NONE : num(event.ejectedAfterS)),
+      esc(event.returnedAfterS == null ? NONE : num(event.returnedAfterS)),
       esc(recovery(event)),
       esc(measured ? num(event.windowS) : NONE),
       esc(event.detail),
@@ -123,14 +124,26 @@ function eventsTable(strategy: StrategySummary): string {
         n('stale reads'),
         n('lost updates'),
         n('ejected after s'),
+        n('back up after s'),
         n('recovered after s'),
         n('window s'),
         { label: 'detail' },
       ],
       rows,
     ) +
-    '<p class="muted">Errors and lost sessions over the window after each event (to the next event or the end), the smaller line by node: errors by the node that caused them (not net of the rate before), sessions by the node they were pinned to. Recovered after: 0 when no second was worse than before the event.</p>'
+    '<p class="muted">Errors and lost sessions over the window after each event (to the next event or the end), the smaller line by node: errors by the node that caused them (not net of the rate before), sessions by the node they were pinned to. Recovered after: 0 when no second was worse than before the event. ' +
+    esc(nodeStatesNote(strategy)) +
+    '</p>'
   );
+}
+
+/** Whose node states the ejection and return times are. */
+function nodeStatesNote(strategy: StrategySummary): string {
+  const from =
+    strategy.nodeStatesFrom === 'haproxy'
+      ? "HAProxy's own server states (its runtime API)"
+      : "the lab balancer's node states";
+  return `Ejected and back up after: when ${from} showed the node down, and up again after a start, read 4 times a second.`;
 }
 
 /** 0 when no second was worse; a distinct phrase when the window closed first; — when nothing was measured. */

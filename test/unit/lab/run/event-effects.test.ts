@@ -121,6 +121,19 @@ describe('event effects', () => {
     assert.equal(started!.ejectedAfterS, null, 'a start ejects nothing');
   });
 
+  it('times the return from the first change of the target node back to up after a start', () => {
+    const changes = [
+      { tMs: 5450, node: 'node-2', from: 'up', to: 'down' },
+      { tMs: 8100, node: 'node-1', from: 'down', to: 'up' }, // another node
+      { tMs: 10_250, node: 'node-2', from: 'down', to: 'up' },
+    ];
+    const [killed, started] = eventEffects([kill, start], series, changes, 0);
+    assert.equal(started!.returnedAfterS, 2.3);
+    assert.equal(killed!.returnedAfterS, null, 'a kill returns nothing');
+    const [, neverBack] = eventEffects([kill, start], series, changes.slice(0, 2), 0);
+    assert.equal(neverBack!.returnedAfterS, null, 'not seen up again: null, not a guess');
+  });
+
   it('keeps a skipped step with nothing measured, and it does not cut the window of others', () => {
     const skipped = event('kill', 'redis', 6000, 'skipped');
     const [killed, redis] = eventEffects([kill, skipped], series, [], 0);
