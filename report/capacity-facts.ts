@@ -35,6 +35,37 @@ export function capacityCell(strategy: StrategySummary): Cell {
   };
 }
 
+/**
+ * What a capacity search offered, for the comparison's "journeys/s
+ * (offered)" cell: not the scenario's one rate (the search raised it in
+ * steps) but the rate of the step whose figures stand for the strategy (the
+ * held confirmation, else the last good step, else the first), marked
+ * stepped, with the range of the search in the note. Undefined without a search.
+ */
+export function steppedOffer(
+  strategy: StrategySummary,
+): { text: string; note: string } | undefined {
+  const capacity = strategy.capacity;
+  const search = capacity?.steps.filter((step) => step.phase === 'step') ?? [];
+  if (!capacity || search.length === 0) return undefined;
+  const rates = search.map((step) => step.offeredRate);
+  const rate = capacity.sustainedOfferedRate ?? search[0]!.offeredRate;
+  const which =
+    capacity.confirmed === true
+      ? 'the confirmation'
+      : capacity.sustainedOfferedRate !== null
+        ? 'the last good step'
+        : 'the first step (none held)';
+  const range =
+    search.length === 1
+      ? `one step at ${num(rates[0])}/s`
+      : `${search.length} steps from ${num(Math.min(...rates))} to ${num(Math.max(...rates))}/s`;
+  return {
+    text: `${num(rate)}, stepped`,
+    note: `offered in ${range}; these are the figures of ${which} at ${num(rate)}/s`,
+  };
+}
+
 export const CAPACITY_HEADERS = [
   'strategy',
   'sustained req/s',

@@ -4,7 +4,7 @@
 import type { LoadTotals } from './summary-schema.ts';
 import type { RunSummary, StrategySummary } from './summary-schema.ts';
 import { byName, int, NONE, num, pct } from './format.ts';
-import { CAPACITY_HOW, capacityCell } from './capacity-facts.ts';
+import { CAPACITY_HOW, capacityCell, steppedOffer } from './capacity-facts.ts';
 import { memoryWhere, nodeKills, revocationStillOpen, worstRecovery } from './strategy-facts.ts';
 
 /** A figure for one strategy: the number compared, and the text shown. */
@@ -167,10 +167,12 @@ export const FIGURES: readonly Figure[] = [
     key: 'journeys',
     label: 'journeys/s (offered)',
     better: 'higher',
-    how: 'Journeys completed per second, against the rate the open model offered (or the users of the closed model).',
+    how: 'Journeys completed per second, against the rate the open model offered (or the users of the closed model). A capacity search offers no one rate: its cell gives the rate of the step whose figures stand for the strategy, marked "stepped", and the note the range the search went through.',
     measure: (s, run) => {
       if (s.durationS <= 0) return cell(null);
       const done = s.totals.journeysCompleted / s.durationS;
+      const stepped = steppedOffer(s);
+      if (stepped) return cell(done, `${num(done)} (${stepped.text})`, stepped.note);
       const offered = run.load.model === 'open' ? num(run.load.rate) : `${int(run.load.vus)} users`;
       return cell(done, `${num(done)} (${offered})`);
     },

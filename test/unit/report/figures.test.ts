@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { StrategySummary } from '../../../report/summary-schema.ts';
+import type { CapacityStep, StrategySummary } from '../../../report/summary-schema.ts';
 import { FIGURES, type Cell } from '../../../report/figures.ts';
 import { NONE, num } from '../../../report/format.ts';
 import { comparisonTable } from '../../../report/tables.ts';
@@ -198,6 +198,96 @@ describe('comparison figures', () => {
       const sticky = strategyOf(fixtureSummary(), 'sticky');
       Object.assign(sticky.totals, { refreshes: 0 });
       assert.equal(measure('refresh', sticky).text, NONE);
+    });
+  });
+
+  describe('journeys/s (offered)', () => {
+    /** A search step at `offeredRate`, the rest of its figures beside the point here. */
+    function step(
+      offeredRate: number,
+      verdict: CapacityStep['verdict'],
+      phase: CapacityStep['phase'] = 'step',
+    ): CapacityStep {
+      return {
+        phase,
+        offeredRate,
+        achievedRate: offeredRate,
+        requestRate: offeredRate,
+        durationS: 10,
+        requests: offeredRate * 10,
+        p50Ms: 2,
+        p99Ms: verdict === 'ok' ? 40 : 900,
+        successP50Ms: 2,
+        successP99Ms: 40,
+        failedRate: 0,
+        dropped: 0,
+        cpuPerRequestMicros: { balancer: 50, nodes: 200, stores: null, loadgen: 60 },
+        cores: {},
+        eventLoopLagP99Ms: {},
+        otherCores: null,
+        generatorLagP99Ms: 1,
+        verdict,
+        reasons: verdict === 'ok' ? [] : ['p99 above the limit'],
+      };
+    }
+
+    /** Sticky of the fixture as the result of a search 40 → 80 → 160/s that broke at 160, confirmed at 80. */
+    function searched(confirmed: boolean | null): StrategySummary {
+      const sticky = strategyOf(fixtureSummary(), 'sticky');
+      const steps = [step(40, 'ok'), step(80, 'ok'), step(160, 'broke')];
+      if (confirmed !== null) steps.push(step(80, confirmed ? 'ok' : 'broke', 'confirm'));
+      sticky.capacity = {
+        journey: 'request',
+        serviceLevel: { p99Ms: 500, failedRate: 0.01, achievedShare: 0.95 },
+        sustainedRequestRate: 79.5,
+        sustainedOfferedRate: 80,
+        confirmed,
+        p50Ms: 2,
+        p99Ms: 40,
+        cpuPerRequestMicros: null,
+        stoppedBecause: 'p99 above the limit',
+        limitedBy: null,
+        stepsRun: steps.length,
+        steps,
+        warnings: [],
+      };
+      return sticky;
+    }
+
+    it("shows the scenario's rate for a run at one rate", () => {
+      const run = fixtureSummary();
+      const sticky = strategyOf(run, 'sticky');
+      const cell = measure('journeys', sticky);
+      assert.ok(cell.text.endsWith(`(${num(run.load.rate)})`), cell.text);
+      assert.equal(cell.note, undefined);
+    });
+
+    it('marks a capacity search stepped, at the rate of the step its figures are, never the scenario rate', () => {
+      const sticky = searched(true);
+      const cell = measure('journeys', sticky);
+      assert.equal(cell.value, sticky.totals.journeysCompleted / sticky.durationS);
+      assert.match(cell.text, /\(80, stepped\)$/);
+      assert.equal(
+        cell.note,
+        'offered in 3 steps from 40 to 160/s; these are the figures of the confirmation at 80/s',
+      );
+    });
+
+    it('names the last good step when the confirmation broke, and the first when none held', () => {
+      assert.match(measure('journeys', searched(false)).note ?? '', /the last good step at 80\/s/);
+      const none = searched(null);
+      none.capacity = {
+        ...none.capacity!,
+        sustainedOfferedRate: null,
+        sustainedRequestRate: null,
+        steps: [step(40, 'broke')],
+      };
+      const cell = measure('journeys', none);
+      assert.match(cell.text, /\(40, stepped\)$/);
+      assert.equal(
+        cell.note,
+        'offered in one step at 40/s; these are the figures of the first step (none held) at 40/s',
+      );
     });
   });
 });
