@@ -87,7 +87,7 @@ export class Sampler {
   readonly #processes: WatchedProcess[];
   readonly #series: ProcessSeries[];
   readonly #last = new Map<string, Reading>();
-  readonly #nodeStates = new Map<string, string>();
+  readonly #lastStates = new Map<string, string>();
   readonly changes: NodeStateChange[] = [];
   /** Where the node states come from: the lab balancer, or HAProxy when the load goes through it. */
   readonly nodeStates: NodeStateSource;
@@ -220,11 +220,11 @@ export class Sampler {
       const nodes = await this.nodeStates.read();
       const tMs = Math.round(performance.now() - this.#startedAt);
       for (const node of nodes) {
-        const before = this.#nodeStates.get(node.id);
+        const before = this.#lastStates.get(node.id);
         if (before !== undefined && before !== node.state) {
           this.changes.push({ tMs, node: node.id, from: before, to: node.state });
         }
-        this.#nodeStates.set(node.id, node.state);
+        this.#lastStates.set(node.id, node.state);
       }
       this.#observer.balancer?.(nodes);
     } catch (error) {
